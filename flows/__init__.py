@@ -1,0 +1,1 @@
+"""Prefect flows of Labinov. Importing this package imports Prefect; the `lab` package never does."""

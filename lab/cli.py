@@ -1,0 +1,276 @@
+"""The `lab` command: parses arguments, calls the service layer, prints. No rules live here.
+
+Heavy modules (SQLModel, Jinja, Prefect) are imported inside commands so `lab --help` stays fast;
+only `lab run` and `lab demo` import Prefect.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from typer.core import TyperGroup
+
+from lab.errors import LabError
+
+
+class LabGroup(TyperGroup):
+    """Maps every LabError to one clear line and its exit code, in one place."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except LabError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(130) from None
+
+
+def _app(help_text: str) -> typer.Typer:
+    return typer.Typer(cls=LabGroup, help=help_text, no_args_is_help=True, add_completion=False,
+                       pretty_exceptions_enable=False, rich_markup_mode=None)  # fmt: skip
+
+
+app = _app("Labinov: run an Innovation Laboratory cohort through drum-up, diagnose, design, deliver, display.")
+roster_app = _app("The roster of units and team members.")
+answers_app = _app("Answers collected outside the worksheet files.")
+app.add_typer(roster_app, name="roster")
+app.add_typer(answers_app, name="answers")
+
+Workspace = Annotated[Path, typer.Argument(help="The cohort's workspace folder.", show_default=False)]
+
+
+class Lang(str, Enum):
+    id = "id"
+    en = "en"
+
+
+def _stage_names() -> type[Enum]:
+    from lab.stages import SLUGS
+
+    return Enum("StageName", {s: s for s in SLUGS}, type=str)  # type: ignore[return-value]
+
+
+StageName = _stage_names()
+
+
+def _open(path: Path):
+    from lab.settings import open_workspace
+
+    return open_workspace(path)
+
+
+@app.command()
+def init(
+    path: Workspace,
+    region: Annotated[str, typer.Option(help='The region, e.g. "Kabupaten Purbalingga".')],
+    year: Annotated[int, typer.Option(help="The year of the lab run.", min=2015, max=2100)],
+    code: Annotated[str | None, typer.Option(help="Short code used in proposal ids (default: from the region).")] = None,
+    lang: Annotated[Lang, typer.Option(help="Language of worksheets and showcase.")] = Lang.id,
+) -> None:
+    """Create a cohort workspace with its settings (cohort.toml) and database."""
+    from lab.cohort import init_workspace
+
+    ws = init_workspace(path, region, year, code, lang.value)
+    s = ws.settings
+    typer.echo(f"created cohort {s.cohort_id} ({s.region}) in {path}")
+    typer.echo(f"next: lab roster import {path} roster.csv")
+
+
+@roster_app.command("import")
+def roster_import(path: Workspace, file: Annotated[Path, typer.Argument(help="CSV: unit,unit_type,member,role,email")]) -> None:
+    """Import the roster of units and members (replaces the workspace's roster.csv)."""
+    from lab.cohort import workspace_session
+    from lab.roster import import_roster
+
+    ws = _open(path)
+    with workspace_session(ws) as (session, cohort):
+        result = import_roster(ws, file, session, cohort)
+    typer.echo(f"roster: {result['teams']} units ({result['teams_added']} new), {result['members']} members")
+
+
+@app.command()
+def run(
+    path: Workspace,
+    until: Annotated[StageName | None, typer.Option(help="Stop after this stage.")] = None,  # type: ignore[valid-type]
+) -> None:
+    """One pass of the cohort flow (Prefect): every stage ingests, advances and generates."""
+    from lab.prefect_env import configure
+
+    ws = _open(path)
+    configure()
+    from flows.cohort import cohort_flow
+
+    result = cohort_flow(workspace=str(ws.root), until=until.value if until else None)
+    _print_run(result)
+
+
+def _print_run(result: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("stage", "ingested", "valid", "invalid", "advanced", "generated", title="lab run")
+    for r in result["stages"]:
+        table.add_row(r["stage"], *(str(r[k]) for k in ("ingested", "valid", "invalid", "advanced", "generated")))
+    Console().print(table)
+    props = {k: v for k, v in result["funnel"]["proposals"].items() if v}
+    teams = {k: v for k, v in result["funnel"]["teams"].items() if v}
+    typer.echo(f"teams: {teams or 'none'}")
+    typer.echo(f"proposals: {props or 'none'}")
+
+
+@app.command()
+def status(
+    path: Workspace,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the documented JSON object.")] = False,
+) -> None:
+    """Funnel per stage, teams, proposals, waiting and invalid worksheets."""
+    from lab.cohort import workspace_session
+    from lab.status import status as cohort_status
+
+    ws = _open(path)
+    with workspace_session(ws) as (session, cohort):
+        data = cohort_status(ws, session, cohort)
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    from lab.report import print_status
+
+    print_status(data)
+
+
+@app.command()
+def decide(
+    path: Workspace,
+    proposal: Annotated[str, typer.Argument(help="Proposal id, e.g. PBG-2026-001.")],
+    by: Annotated[str, typer.Option(help="Who decides (a facilitator).")],
+    approve: Annotated[bool, typer.Option("--approve", help="Approve a complete design.")] = False,
+    return_: Annotated[bool, typer.Option("--return", help="Send a design back to the team (needs --note).")] = False,
+    drop: Annotated[bool, typer.Option("--drop", help="Drop the proposal.")] = False,
+    reopen: Annotated[bool, typer.Option("--reopen", help="Reopen a dropped or withdrawn proposal (needs --note).")] = False,
+    withdraw: Annotated[bool, typer.Option("--withdraw", help="Record that the team withdrew it.")] = False,
+    shortlist: Annotated[bool, typer.Option("--shortlist", help="Shortlist an idea for design.")] = False,
+    note: Annotated[str, typer.Option(help="Why; shown to the team and kept in the history.")] = "",
+) -> None:
+    """Decide at a gate: approve, return, drop, reopen, withdraw or shortlist a proposal."""
+    from lab.cohort import find_proposal, workspace_session
+    from lab.decisions import decide as apply_decision
+    from lab.errors import UsageError
+
+    flags = {"approve": approve, "return": return_, "drop": drop, "reopen": reopen, "withdraw": withdraw,
+             "shortlist": shortlist}  # fmt: skip
+    chosen = [k for k, v in flags.items() if v]
+    if len(chosen) != 1:
+        raise UsageError("choose exactly one of --approve, --return, --drop, --reopen, --withdraw, --shortlist")
+    ws = _open(path)
+    with workspace_session(ws) as (session, cohort):
+        p = find_proposal(session, cohort, proposal)
+        before = p.state
+        after = apply_decision(ws, session, cohort, p, chosen[0], by, note)
+    typer.echo(f"{p.code}: {before} -> {after} ({chosen[0]} by {by.strip()})")
+
+
+@app.command()
+def history(
+    path: Workspace,
+    proposal: Annotated[str, typer.Argument(help="Proposal id, e.g. PBG-2026-001.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The audit trail of one proposal: every transition with who, when and why."""
+    from lab.cohort import find_proposal, workspace_session
+    from lab.decisions import history as audit
+
+    ws = _open(path)
+    with workspace_session(ws) as (session, cohort):
+        p = find_proposal(session, cohort, proposal)
+        rows = audit(session, p)
+        title, state = p.title, p.state
+    if as_json:
+        typer.echo(json.dumps([{"at": r.at.isoformat(timespec="seconds"), "from": r.from_state, "to": r.to_state,
+                                "event": r.event, "actor": r.actor, "note": r.note} for r in rows], ensure_ascii=False))
+        return
+    typer.echo(f"{proposal.upper()} · {title} · now {state}")
+    for r in rows:
+        note = f"  — {r.note}" if r.note else ""
+        typer.echo(f"{r.at:%Y-%m-%d %H:%M:%S}  {r.from_state or '·':>11} -> {r.to_state:<11} {r.event:<16} by {r.actor}{note}")
+
+
+@answers_app.command("import")
+def answers_import(
+    path: Workspace,
+    file: Annotated[Path, typer.Argument(help="JSON {\"worksheets\": [...]} or CSV stage,team,proposal,field,value.")],
+    force: Annotated[bool, typer.Option(help="Replace worksheets the team edited (a copy is kept).")] = False,
+) -> None:
+    """Write answers collected in a spreadsheet or JSON into the worksheet files."""
+    from lab.answers import import_answers, read_entries
+    from lab.cohort import workspace_session
+    from lab.errors import AnswersError
+
+    ws = _open(path)
+    entries = read_entries(file)
+    with workspace_session(ws) as (session, cohort):
+        report = import_answers(ws, session, cohort, entries, force)
+    for b in report.backups:
+        typer.echo(f"kept a copy of the team's version: {b}")
+    typer.echo(f"answers: {len(report.written)} worksheet(s) written; `lab run {path}` will read them")
+    for problem in report.problems:
+        typer.echo(f"error: {problem}", err=True)
+    if report.problems:
+        raise AnswersError(f"{len(report.problems)} entr{'y' if len(report.problems) == 1 else 'ies'} not imported")
+
+
+@app.command()
+def schema(
+    stage: Annotated[StageName | None, typer.Argument(help="A stage; all stages when omitted.")] = None,  # type: ignore[valid-type]
+    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON Schema.")] = False,
+) -> None:
+    """The worksheet schema of a stage (fields, types, labels), or its JSON Schema."""
+    from lab.stages import STAGES, get_stage
+
+    chosen = [get_stage(stage.value)] if stage else list(STAGES)
+    if as_json:
+        docs = {s.slug: s.schema.model_json_schema() for s in chosen}
+        typer.echo(json.dumps(docs[chosen[0].slug] if stage else docs, ensure_ascii=False, indent=2))
+        return
+    from lab.report import print_schema
+
+    for s in chosen:
+        print_schema(s)
+
+
+@app.command()
+def states(
+    mermaid: Annotated[bool, typer.Option("--mermaid", help="Print a Mermaid state diagram.")] = False,
+    team: Annotated[bool, typer.Option("--team", help="The team life cycle instead of the proposal's.")] = False,
+) -> None:
+    """The proposal life cycle (or the team's), drawn from the transition table."""
+    from lab import states as machine
+
+    kind = "team" if team else "proposal"
+    if mermaid:
+        typer.echo(machine.mermaid(kind))
+        return
+    for m in machine.MACHINES[kind][1]:
+        guard = "  (needs --note)" if m.guard else ""
+        typer.echo(f"{m.source:>12} --{m.event}--> {m.target}{guard}")
+
+
+@app.command()
+def demo(
+    path: Annotated[Path, typer.Argument(help="Where to create the demo cohort.")] = Path("workspaces/demo-purbalingga"),
+    fresh: Annotated[bool, typer.Option(help="Delete an earlier demo in PATH first.")] = True,
+) -> None:
+    """A whole example cohort, all five stages, end to end (about six units of Kabupaten Purbalingga)."""
+    from lab.demo import run_demo
+
+    run_demo(path, fresh=fresh, echo=typer.echo)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

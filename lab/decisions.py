@@ -1,0 +1,59 @@
+"""Facilitator decisions at gates (`lab decide`) and the audit trail (`lab history`)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from lab import states
+from lab.errors import TransitionNotAllowed, UsageError
+from lab.models import Cohort, Proposal, Transition, Worksheet
+from lab.settings import Workspace
+from lab.worksheets.render import digest
+
+DECISIONS = ("approve", "return", "drop", "reopen", "withdraw", "shortlist")
+
+
+def decide(
+    ws: Workspace, session: Session, cohort: Cohort, proposal: Proposal, decision: str, by: str, note: str = ""
+) -> str:
+    """Apply a facilitator's decision; returns the proposal's new state."""
+    if decision not in DECISIONS:
+        raise UsageError(f"unknown decision {decision!r}; choose one of {', '.join(DECISIONS)}")
+    by = by.strip()
+    if not by:
+        raise UsageError("--by must name who decides")
+    allowed = ws.settings.facilitators
+    if allowed and by not in allowed:
+        raise UsageError(f"{by!r} is not a facilitator of this cohort (cohort.toml lists: {', '.join(allowed)})")
+    design = _worksheet(session, proposal, "design")
+    if decision == "approve" and (design is None or design.status != "valid"):
+        status = design.status if design else "not generated yet"
+        raise TransitionNotAllowed(f"cannot approve {proposal.code}: its design worksheet is {status}")
+    new_state = states.apply(session, "proposal", proposal, decision, actor=by, note=note)
+    if decision == "return" and design is not None:
+        # the design must change before it counts again: remember what was returned
+        path = ws.root / design.path
+        if path.exists():
+            st = path.stat()
+            design.seen_hash = digest(path.read_bytes())
+            design.mtime_ns, design.size = st.st_mtime_ns, st.st_size
+        design.status, design.note = "returned", " ".join(note.split())
+        session.add(design)
+    return new_state
+
+
+def _worksheet(session: Session, proposal: Proposal, stage: str) -> Worksheet | None:
+    return session.exec(
+        select(Worksheet).where(Worksheet.proposal_id == proposal.id, Worksheet.stage == stage)
+    ).first()
+
+
+def history(session: Session, proposal: Proposal) -> list[Transition]:
+    """Every transition of a proposal, oldest first."""
+    return list(
+        session.exec(
+            select(Transition)
+            .where(Transition.kind == "proposal", Transition.subject_id == proposal.id)
+            .order_by(Transition.id)
+        )
+    )

@@ -1,0 +1,316 @@
+"""One stage over the whole cohort in one batch: collect → ingest → advance → generate (SPEC §2).
+
+`run_stage()` is what each Prefect task calls. It is re-entrant and idempotent: the database is the
+truth, files are written atomically before the rows that record them, and a file found on disk without
+a row is adopted, never overwritten. Running it twice with nothing new changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from lab import states
+from lab.files import write_atomic
+from lab.models import Cohort, Evidence, Member, Proposal, Team, Transition, Worksheet, utcnow
+from lab.settings import Workspace
+from lab.stages import Stage
+from lab.worksheets.markdown import Parsed, decode, locate, parse_text, validate
+from lab.worksheets.render import digest, render_worksheet
+
+
+@dataclass
+class StageReport:
+    """What one stage task did; shown by `lab run` and in the Prefect artifact."""
+
+    stage: str
+    ingested: int = 0
+    valid: int = 0
+    invalid: int = 0
+    advanced: int = 0
+    generated: int = 0
+    adopted: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class Run:
+    """The context of one stage task: workspace, settings, session and the cohort's rows."""
+
+    ws: Workspace
+    session: Session
+    cohort: Cohort
+    stage: Stage
+    teams: dict[int, Team] = field(default_factory=dict)
+    _members: dict[int, list[Member]] | None = None
+    _diagnose: dict[int, dict] | None = None
+
+    @property
+    def settings(self):
+        return self.ws.settings
+
+    # paths -----------------------------------------------------------------
+    def team_dir(self, team: Team) -> Path:
+        return self.ws.teams_dir / team.slug
+
+    def proposal_dir(self, proposal: Proposal) -> Path:
+        return self.ws.teams_dir / self.teams[proposal.team_id].slug / proposal.code
+
+    def rel(self, path: Path) -> str:
+        return path.relative_to(self.ws.root).as_posix()
+
+    def worksheet_path(self, entity: Team | Proposal) -> Path:
+        base = self.team_dir(entity) if isinstance(entity, Team) else self.proposal_dir(entity)
+        return base / self.stage.filename
+
+    # lookups used by stage hooks ------------------------------------------------
+    def members_of(self, team: Team) -> list[Member]:
+        if self._members is None:
+            self._members = {}
+            for m in self.session.exec(select(Member).join(Team).where(Team.cohort_id == self.cohort.id)):
+                self._members.setdefault(m.team_id, []).append(m)
+        return self._members.get(team.id, [])
+
+    def leader_of(self, proposal: Proposal) -> Member | None:
+        members = self.members_of(self.teams[proposal.team_id])
+        leaders = [m for m in members if m.role.lower() in ("ketua", "leader", "ketua tim")]
+        return (leaders or members or [None])[0]
+
+    def idea_of(self, proposal: Proposal) -> tuple[dict, dict | None]:
+        """The diagnose idea a proposal came from, and the problem it answers."""
+        if self._diagnose is None:
+            rows = self.session.exec(
+                select(Worksheet.team_id, Worksheet.answers).where(
+                    Worksheet.cohort_id == self.cohort.id, Worksheet.stage == "diagnose"
+                )
+            )
+            self._diagnose = {tid: answers or {} for tid, answers in rows}
+        answers = self._diagnose.get(proposal.team_id, {})
+        ideas, problems = answers.get("ideas", []), answers.get("problems", [])
+        idea = ideas[proposal.origin - 1] if proposal.origin <= len(ideas) else {}
+        n = idea.get("problem", 0)
+        return idea, (problems[n - 1] if 0 < n <= len(problems) else None)
+
+    # writes used by stage hooks ---------------------------------------------------
+    def move(self, subjects: list, event: str, actor: str, note: str = "") -> None:
+        kind = "team" if subjects and isinstance(subjects[0], Team) else "proposal"
+        states.apply_many(self.session, kind, subjects, event, actor, note)
+
+    def set_readiness(self, team: Team, score: int) -> None:
+        team.readiness = score
+        self.session.add(team)
+
+    def create_proposals(self, team: Team, titles: list[str]) -> list[Proposal]:
+        """New proposals in state `idea`, numbered <CODE>-<YEAR>-<NNN> in order, with a creation audit row."""
+        cohort = self.cohort
+        made = []
+        for origin, title in enumerate(titles, 1):
+            seq = cohort.next_seq
+            cohort.next_seq += 1
+            code = f"{self.settings.code}-{self.settings.year}-{seq:03d}"
+            made.append(Proposal(cohort_id=cohort.id, team_id=team.id, code=code, origin=origin, title=title))
+        self.session.add(cohort)
+        self.session.add_all(made)
+        self.session.flush()
+        self.session.add_all(
+            Transition(cohort_id=cohort.id, kind="proposal", subject_id=p.id, from_state="", to_state="idea",
+                       event="create", actor=team.slug, note=f"idea {p.origin} of the diagnose worksheet")
+            for p in made
+        )  # fmt: skip
+        return made
+
+    def record_evidence(self, proposal: Proposal, items: list[tuple[str, str, int]]) -> None:
+        for old in self.session.exec(select(Evidence).where(Evidence.proposal_id == proposal.id)):
+            self.session.delete(old)
+        self.session.add_all(Evidence(proposal_id=proposal.id, file=f, proves=p, size=s) for f, p, s in items)
+
+
+def get_cohort(session: Session, ws: Workspace) -> Cohort:
+    """The cohort row of a workspace, created on first use."""
+    s = ws.settings
+    cohort = session.exec(select(Cohort).where(Cohort.uid == s.uid)).first()
+    if cohort is None:
+        cohort = Cohort(uid=s.uid, code=s.code, year=s.year, region=s.region)
+        session.add(cohort)
+        session.flush()
+    return cohort
+
+
+def load_entities(run: Run) -> list[Team] | list[Proposal]:
+    """Every team of the cohort (kept on the run) and, for proposal stages, every proposal."""
+    teams = run.session.exec(select(Team).where(Team.cohort_id == run.cohort.id).order_by(Team.id)).all()
+    run.teams = {t.id: t for t in teams}
+    if run.stage.granularity == "team":
+        return list(teams)
+    return list(
+        run.session.exec(select(Proposal).where(Proposal.cohort_id == run.cohort.id).order_by(Proposal.id)).all()
+    )
+
+
+def run_stage(ws: Workspace, stage: Stage, session: Session) -> StageReport:
+    """collect → ingest → advance → generate for one stage, in the caller's transaction."""
+    from lab import roster
+
+    report = StageReport(stage.slug)
+    cohort = get_cohort(session, ws)
+    if stage.number == 1:
+        roster.sync(ws, session, cohort)  # collect: the roster is a facilitator input of drum-up
+    run = Run(ws, session, cohort, stage)
+    entities = load_entities(run)
+    sheets = {
+        (w.team_id if stage.granularity == "team" else w.proposal_id): w
+        for w in session.exec(select(Worksheet).where(Worksheet.cohort_id == cohort.id, Worksheet.stage == stage.slug))
+    }
+    key = (lambda e: e.id)
+    valid: dict[int, Any] = {}
+    for entity in entities:
+        sheet = sheets.get(key(entity))
+        if sheet is not None and entity.state in stage.ingest_states:
+            model = ingest(run, entity, sheet, report)
+            if model is not None:
+                valid[entity.id] = model
+    advance(run, [e for e in entities if e.state == stage.advance_state and e.id in valid], valid, sheets, report)
+    for entity in entities:
+        if entity.state in stage.generate_states and key(entity) not in sheets:
+            generate(run, entity, report)
+    return report
+
+
+def ingest(run: Run, entity: Team | Proposal, sheet: Worksheet, report: StageReport) -> Any:
+    """Read a worksheet if it changed; returns the validated model when the worksheet is valid."""
+    path = run.ws.root / sheet.path
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        _set(run, sheet, status="missing", errors=[{"line": 1, "reason": "file is missing; it will be generated again"}],
+             mtime_ns=0, size=-1)  # fmt: skip
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return None
+    unchanged = st.st_mtime_ns == sheet.mtime_ns and st.st_size == sheet.size
+    # a stage check looks beyond the file (evidence on disk), so an invalid sheet there is read again
+    recheck = run.stage.check is not None and sheet.status == "invalid"
+    if unchanged and not recheck and sheet.status in ("waiting", "invalid", "returned"):
+        return None
+    if unchanged and sheet.status == "valid":
+        return run.stage.schema.model_validate(sheet.answers)
+    data = path.read_bytes()
+    h = digest(data)
+    stat = {"mtime_ns": st.st_mtime_ns, "size": st.st_size}
+    if h == sheet.generated_hash:
+        _set(run, sheet, status="waiting", errors=[], **stat)
+        return None
+    if h == sheet.seen_hash and (sheet.status == "returned" or sheet.status == "invalid" and not recheck):
+        _set(run, sheet, **stat)
+        return None
+    report.ingested += 1
+    parsed, model = read_worksheet(run, entity, sheet, data)
+    if model is None:
+        report.invalid += 1
+        _set(run, sheet, status="invalid", errors=[p.as_dict() for p in parsed.problems], seen_hash=h, **stat)
+        return None
+    report.valid += 1
+    _set(run, sheet, status="valid", errors=[], answers=model.model_dump(mode="json"), seen_hash=h, **stat)
+    return model
+
+
+def read_worksheet(run: Run, entity: Team | Proposal, sheet: Worksheet, data: bytes) -> tuple[Parsed, Any]:
+    """Parse, check the front matter against where the file is, validate, and run the stage's own checks."""
+    parsed = Parsed()
+    text = decode(data, parsed)
+    if text is None:
+        return parsed, None
+    parsed = parse_text(text, run.stage.schema)
+    expected = front_matter(run, entity)
+    for k in ("cohort", "stage", "team", "proposal"):
+        if k in expected and str(parsed.meta.get(k)) != str(expected[k]):
+            parsed.fail(2, f"front matter says {k}: {parsed.meta.get(k)!r} but this file is for {k} {expected[k]!r}")
+    model = validate(parsed, run.stage.schema)
+    if model is not None and run.stage.check:
+        for loc, reason in run.stage.check(run, entity, model):
+            parsed.fail(locate(parsed, loc), reason)
+        if parsed.problems:
+            model = None
+    return parsed, model
+
+
+def _set(run: Run, sheet: Worksheet, **changes: Any) -> None:
+    for k, v in changes.items():
+        setattr(sheet, k, v)
+    sheet.updated_at = utcnow()
+    run.session.add(sheet)
+
+
+def advance(run: Run, ready: list, valid: dict[int, Any], sheets: dict, report: StageReport) -> None:
+    """Move every entity whose worksheet is valid out of the stage; then the stage's own follow-up."""
+    ready = [e for e in ready if sheets[e.id].status == "valid"]
+    if not ready:
+        return
+    actor = "participant"
+    run.move(ready, run.stage.exit_event, actor=actor)
+    report.advanced += len(ready)
+    if run.stage.on_exit:
+        run.stage.on_exit(run, [(e, valid[e.id]) for e in ready])
+
+
+def front_matter(run: Run, entity: Team | Proposal) -> dict[str, Any]:
+    s = run.settings
+    team = entity if isinstance(entity, Team) else run.teams[entity.team_id]
+    meta: dict[str, Any] = {"cohort": s.cohort_id, "stage": run.stage.slug, "team": team.slug}
+    if isinstance(entity, Proposal):
+        meta["proposal"] = entity.code
+    meta |= {"schema": run.stage.version, "lang": s.lang}
+    return meta
+
+
+def render_for(run: Run, entity: Team | Proposal, values: dict[str, Any]) -> str:
+    """The worksheet text of an entity for this stage, filled with `values`."""
+    team = entity if isinstance(entity, Team) else run.teams[entity.team_id]
+    context = {"team": team, "proposal": entity if isinstance(entity, Proposal) else None, "note": ""}
+    override = str(run.ws.root / "templates")
+    return render_worksheet(run.stage, run.settings.lang, front_matter(run, entity), values, context, override)
+
+
+def generate(run: Run, entity: Team | Proposal, report: StageReport) -> Worksheet:
+    """Write the blank (prefilled) worksheet; a file already there is adopted, never overwritten."""
+    path = run.worksheet_path(entity)
+    data = render_for(run, entity, run.stage.prefill(run, entity)).encode("utf-8")
+    h = digest(data)
+    if path.exists():
+        report.adopted += 1
+        written = h if digest(path.read_bytes()) == h else ""
+    else:
+        write_atomic(path, data)
+        (path.parent / "evidence").mkdir(exist_ok=True) if run.stage.granularity == "proposal" else None
+        written = h
+        report.generated += 1
+    sheet = Worksheet(
+        cohort_id=run.cohort.id, stage=run.stage.slug, path=run.rel(path),
+        team_id=entity.id if isinstance(entity, Team) else entity.team_id,
+        proposal_id=entity.id if isinstance(entity, Proposal) else None,
+        generated_hash=h, written_hash=written,
+    )  # fmt: skip
+    if written:
+        st = path.stat()
+        sheet.mtime_ns, sheet.size = st.st_mtime_ns, st.st_size
+    run.session.add(sheet)
+    return sheet
+
+
+def funnel(session: Session, cohort: Cohort) -> dict[str, dict[str, int]]:
+    """Counts of teams and proposals per state."""
+    teams = dict(
+        session.exec(select(Team.state, func.count()).where(Team.cohort_id == cohort.id).group_by(Team.state)).all()
+    )
+    props = dict(
+        session.exec(
+            select(Proposal.state, func.count()).where(Proposal.cohort_id == cohort.id).group_by(Proposal.state)
+        ).all()
+    )
+    return {"teams": teams, "proposals": props}
+

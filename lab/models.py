@@ -1,0 +1,110 @@
+"""SQLModel tables: the database is the truth about a cohort; worksheet files are the record of answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Cohort(SQLModel, table=True):
+    """One lab run in one region; `uid` ties it to its workspace's cohort.toml."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(unique=True, index=True)
+    code: str
+    year: int
+    region: str
+    next_seq: int = 1  # next proposal number
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Team(SQLModel, table=True):
+    """The innovation team of one unit (OPD, Kecamatan, Puskesmas, …); its slug is its folder."""
+
+    __table_args__ = (UniqueConstraint("cohort_id", "slug"),)
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohort.id", index=True)
+    slug: str
+    unit: str
+    unit_type: str
+    state: str = "enrolled"
+    readiness: int | None = None  # diagnose self-assessment, 0-100
+    version: int = 1
+
+
+class Member(SQLModel, table=True):
+    """A person on a team, from the roster."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id", index=True)
+    name: str
+    role: str = ""
+    email: str = ""
+
+
+class Proposal(SQLModel, table=True):
+    """An innovation idea and everything it becomes; `version` guards against lost updates."""
+
+    __table_args__ = (UniqueConstraint("cohort_id", "code"), UniqueConstraint("team_id", "origin"))
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohort.id", index=True)
+    team_id: int = Field(foreign_key="team.id", index=True)
+    code: str  # <CODE>-<YEAR>-<NNN>
+    origin: int  # position of the idea in the team's diagnose worksheet (1-based)
+    title: str
+    state: str = "idea"
+    version: int = 1
+
+
+class Worksheet(SQLModel, table=True):
+    """One worksheet file and what the engine knows about it."""
+
+    __table_args__ = (UniqueConstraint("cohort_id", "path"),)
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohort.id", index=True)
+    stage: str = Field(index=True)
+    team_id: int = Field(foreign_key="team.id", index=True)
+    proposal_id: int | None = Field(default=None, foreign_key="proposal.id", index=True)
+    path: str  # relative to the workspace
+    generated_hash: str = ""  # sha256 of the blank worksheet as generated
+    written_hash: str = ""  # sha256 of the last bytes the engine wrote (generation or answers import)
+    seen_hash: str = ""  # sha256 of the bytes last ingested
+    mtime_ns: int = 0
+    size: int = -1
+    status: str = "waiting"  # waiting | invalid | valid | returned | missing
+    errors: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    answers: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    note: str = ""  # facilitator's note when a design is returned
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Transition(SQLModel, table=True):
+    """Audit trail: one row per state change of a team or a proposal."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohort.id", index=True)
+    kind: str  # "proposal" | "team"
+    subject_id: int = Field(index=True)
+    from_state: str
+    to_state: str
+    event: str
+    actor: str
+    at: dt.datetime = Field(default_factory=utcnow)
+    note: str = ""
+
+
+class Evidence(SQLModel, table=True):
+    """A supporting file (bukti dukung) listed in a deliver worksheet."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    file: str
+    proves: str
+    size: int = 0

@@ -1,0 +1,41 @@
+"""What the flow's tasks call: one stage in one transaction, and the run summary. No Prefect here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lab.cohort import workspace_session
+from lab.engine import funnel, run_stage as run_stage_in
+from lab.settings import open_workspace
+from lab.stages import STAGES, get_stage
+
+
+def run_stage(workspace: str, slug: str) -> dict[str, Any]:
+    """Run a stage over the cohort in `workspace`, committing its changes together."""
+    ws = open_workspace(workspace)
+    with workspace_session(ws) as (session, _cohort):
+        report = run_stage_in(ws, get_stage(slug), session)
+    return report.as_dict()
+
+
+def summary(workspace: str) -> dict[str, Any]:
+    """The cohort's id and funnel after a run."""
+    ws = open_workspace(workspace)
+    with workspace_session(ws) as (session, cohort):
+        return {"cohort": ws.settings.cohort_id, "funnel": funnel(session, cohort)}
+
+
+def funnel_markdown(summary: dict[str, Any], reports: list[dict[str, Any]]) -> str:
+    """The Prefect artifact: what each stage did and where every team and proposal stands."""
+    lines = [f"# {summary['cohort']}: stage funnel", "",
+             "| stage | ingested | valid | invalid | advanced | generated |", "|---|---:|---:|---:|---:|---:|"]  # fmt: skip
+    for r in reports:
+        lines.append(f"| {r['stage']} | {r['ingested']} | {r['valid']} | {r['invalid']} | {r['advanced']} | {r['generated']} |")
+    lines += ["", "| teams | count |", "|---|---:|"]
+    lines += [f"| {k} | {v} |" for k, v in summary["funnel"]["teams"].items()]
+    lines += ["", "| proposals | count |", "|---|---:|"]
+    lines += [f"| {k} | {v} |" for k, v in summary["funnel"]["proposals"].items()]
+    return "\n".join(lines)
+
+
+__all__ = ["run_stage", "summary", "funnel_markdown", "STAGES"]

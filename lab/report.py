@@ -1,0 +1,61 @@
+"""Human-readable output of `lab status` and `lab schema` (rich tables)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from lab.stages import STAGES
+from lab.worksheets.spec import describe
+
+SHOW = 15  # rows of long lists shown before "… and N more"
+
+
+def print_status(data: dict[str, Any]) -> None:
+    """The funnel per stage, then what is invalid and what waits."""
+    console = Console()
+    c = data["cohort"]
+    console.print(f"[bold]{c['id']}[/bold] · {c['region']} · {c['year']}")
+    table = Table("stage", "worksheets", "waiting", "invalid", "valid", "returned", "passed")
+    for slug, row in data["stages"].items():
+        table.add_row(slug, *(str(row[k]) for k in ("worksheets", "waiting", "invalid", "valid", "returned", "passed")))
+    console.print(table)
+    teams = ", ".join(f"{k} {v}" for k, v in data["states"]["teams"].items() if v) or "none"
+    props = ", ".join(f"{k} {v}" for k, v in data["states"]["proposals"].items() if v) or "none"
+    console.print(f"teams: {teams}\nproposals: {props}", highlight=False)
+    if data["invalid"]:
+        console.print(f"\n[bold red]invalid worksheets ({len(data['invalid'])} problems)[/bold red]")
+        for item in data["invalid"][:SHOW]:
+            console.print(f"  {item['path']}:{item['line']}: {item['reason']}", highlight=False, markup=False)
+        _more(console, data["invalid"])
+    if data["waiting"]:
+        console.print(f"\n[bold]waiting ({len(data['waiting'])})[/bold]")
+        for item in data["waiting"][:SHOW]:
+            where = item["path"] or item["proposal"]
+            console.print(f"  {where}: {item['reason']}", highlight=False, markup=False)
+        _more(console, data["waiting"])
+
+
+def _more(console: Console, items: list) -> None:
+    if len(items) > SHOW:
+        console.print(f"  … and {len(items) - SHOW} more (`lab status --json` lists all)")
+
+
+def print_schema(stage) -> None:
+    """The fields of a stage's worksheet: id, kind, required, labels."""
+    console = Console()
+    table = Table("field id", "kind", "required", "label (id)", "label (en)",
+                  title=f"{stage.number}. {stage.slug} — {stage.title['id']} / {stage.title['en']} "
+                        f"(one per {stage.granularity})")  # fmt: skip
+    for spec in describe(stage.schema):
+        kind = spec.kind + (f": {', '.join(spec.options)}" if spec.options else "")
+        table.add_row(spec.id, kind, "yes" if spec.required else "no", spec.label("id"), spec.label("en"))
+        for sub in spec.record_fields:
+            table.add_row(f"  {spec.id}.N.{sub.id}", sub.kind, "yes" if sub.required else "no",
+                          sub.label("id"), sub.label("en"))  # fmt: skip
+    console.print(table)
+
+
+__all__ = ["print_status", "print_schema", "STAGES"]

@@ -1,0 +1,123 @@
+"""The roster of units and team members (`roster.csv`): validated, copied into the workspace, synced.
+
+Columns: unit,unit_type,member,role,email — one row per member. A unit's team id is the slug of its
+name; two units whose names give the same slug, unknown unit types and missing columns are refused
+with the file and line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from lab.errors import RosterError
+from lab.files import write_atomic
+from lab.models import Cohort, Member, Team
+from lab.settings import Workspace
+from lab.slug import slugify
+
+COLUMNS = ("unit", "unit_type", "member", "role", "email")
+UNIT_TYPES = ("opd", "kecamatan", "kelurahan", "desa", "puskesmas", "rsud", "upt", "bumd", "other")
+MAX_ROSTER_BYTES = 20_000_000
+
+
+@dataclass
+class Unit:
+    name: str
+    unit_type: str
+    slug: str
+    line: int
+    members: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def parse_roster(data: bytes, source: str) -> list[Unit]:
+    """Units in file order, or RosterError naming the file and line of the first problem."""
+    if len(data) > MAX_ROSTER_BYTES:
+        raise RosterError(f"{source}: file is larger than {MAX_ROSTER_BYTES // 1_000_000} MB")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise RosterError(f"{source}:{line}: not UTF-8 text; save the roster as UTF-8 CSV") from None
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip().lower() for h in reader.fieldnames or []]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise RosterError(f"{source}:1: missing column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}")
+    reader.fieldnames = header
+    units: dict[str, Unit] = {}
+    for row in reader:
+        line = reader.line_num
+        name = " ".join((row.get("unit") or "").split())
+        kind = (row.get("unit_type") or "").strip().lower()
+        if not name:
+            raise RosterError(f"{source}:{line}: unit is empty")
+        if kind not in UNIT_TYPES:
+            raise RosterError(f"{source}:{line}: unit_type {kind!r} is not one of {', '.join(UNIT_TYPES)}")
+        slug = slugify(name)
+        if not slug:
+            raise RosterError(f"{source}:{line}: unit name {name!r} has no letters or digits to name its folder")
+        unit = units.get(slug)
+        if unit is None:
+            unit = units[slug] = Unit(name, kind, slug, line)
+        elif unit.name != name:
+            raise RosterError(
+                f"{source}:{line}: unit {name!r} has the same id {slug!r} as {unit.name!r} (line {unit.line}); rename one"
+            )
+        elif unit.unit_type != kind:
+            raise RosterError(f"{source}:{line}: unit {name!r} is {kind!r} here but {unit.unit_type!r} on line {unit.line}")
+        member = " ".join((row.get("member") or "").split())
+        if member:
+            unit.members.append((member, (row.get("role") or "").strip(), (row.get("email") or "").strip()))
+    if not units:
+        raise RosterError(f"{source}: no units in the roster")
+    return list(units.values())
+
+
+def import_roster(ws: Workspace, source: Path, session: Session, cohort: Cohort) -> dict[str, int]:
+    """Validate a roster file, make it the workspace's roster.csv, and sync it into the database."""
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        raise RosterError(f"{source}: cannot read: {exc.strerror}") from None
+    parse_roster(data, str(source))
+    if source.resolve() != ws.roster_file.resolve():
+        write_atomic(ws.roster_file, data)
+    return sync(ws, session, cohort)
+
+
+def sync(ws: Workspace, session: Session, cohort: Cohort) -> dict[str, int]:
+    """Make teams and members match roster.csv; units no longer listed are kept (their work is not lost)."""
+    if not ws.roster_file.exists():
+        return {"teams_added": 0, "members": 0}
+    units = parse_roster(ws.roster_file.read_bytes(), "roster.csv")
+    teams = {t.slug: t for t in session.exec(select(Team).where(Team.cohort_id == cohort.id))}
+    added = 0
+    for unit in units:
+        team = teams.get(unit.slug)
+        if team is None:
+            team = teams[unit.slug] = Team(cohort_id=cohort.id, slug=unit.slug, unit=unit.name, unit_type=unit.unit_type)
+            session.add(team)
+            added += 1
+        elif (team.unit, team.unit_type) != (unit.name, unit.unit_type):
+            team.unit, team.unit_type = unit.name, unit.unit_type
+            session.add(team)
+    session.flush()
+    current = {}
+    for m in session.exec(select(Member).join(Team).where(Team.cohort_id == cohort.id)):
+        current.setdefault(m.team_id, []).append(m)
+    members = 0
+    for unit in units:
+        team = teams[unit.slug]
+        have = [(m.name, m.role, m.email) for m in current.get(team.id, [])]
+        members += len(unit.members)
+        if have != unit.members:
+            for m in current.get(team.id, []):
+                session.delete(m)
+            session.add_all(Member(team_id=team.id, name=n, role=r, email=e) for n, r, e in unit.members)
+    session.flush()
+    return {"teams_added": added, "teams": len(units), "members": members}

@@ -1,0 +1,157 @@
+"""Facilitator inputs of a cohort (`cohort.toml`) and the workspace that holds them.
+
+`cohort.toml` is written once by `lab init` and then edited by the facilitator; every stage task
+re-reads it (the "collect" step), so a change takes effect on the next run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+import uuid
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
+from lab.errors import UsageError, WorkspaceError
+
+SETTINGS_FILE = "cohort.toml"
+DEFAULT_RUBRIC = {"novelty": 30, "benefit": 25, "collaboration": 15, "replicability": 20, "mastery": 10}
+
+
+class Gates(BaseModel):
+    """Who lets a proposal through a gate."""
+
+    design: Literal["facilitator", "auto"] = "facilitator"
+
+
+class CohortSettings(BaseModel):
+    """The validated contents of `cohort.toml`."""
+
+    uid: str
+    region: str = Field(min_length=2)
+    year: int = Field(ge=2015, le=2100)
+    code: str = Field(pattern=r"^[A-Z0-9]{2,10}$")
+    lang: Literal["id", "en"] = "id"
+    title: str = ""
+    facilitators: list[str] = []
+    coordinators: list[str] = []
+    schedule: dict[str, dt.date] = {}
+    gates: Gates = Gates()
+    rubric: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_RUBRIC))
+
+    @field_validator("code", mode="before")
+    @classmethod
+    def _upper(cls, v: object) -> object:
+        return v.upper() if isinstance(v, str) else v
+
+    @property
+    def cohort_id(self) -> str:
+        """Human id of the cohort, e.g. PBG-2026."""
+        return f"{self.code}-{self.year}"
+
+
+def default_code(region: str) -> str:
+    """A short code from the region's name: 'Kabupaten Purbalingga' -> 'PBG'."""
+    words = [w for w in region.split() if w.lower() not in {"kabupaten", "kota", "provinsi", "kab.", "kab"}]
+    name = "".join(ch for ch in " ".join(words).upper() if ch.isalnum())
+    if not name:
+        return "LAB"
+    consonants = name[0] + "".join(c for c in name[1:] if c not in "AEIOU")
+    return (consonants if len(consonants) >= 3 else name)[:3]
+
+
+def render_settings(region: str, year: int, code: str, lang: str) -> str:
+    """The initial `cohort.toml` text, commented for the facilitator."""
+    title = (
+        f"Laboratorium Inovasi {region} {year}" if lang == "id" else f"Innovation Lab {region} {year}"
+    )
+    return f"""# Labinov cohort settings: the facilitator's inputs, re-read by every `lab run`.
+uid = "{uuid.uuid4()}"   # identifies this cohort in a shared database; do not change
+region = "{_toml_escape(region)}"
+year = {year}
+code = "{code}"          # proposal ids are {code}-{year}-NNN
+lang = "{lang}"            # language of worksheets and showcase: id or en
+title = "{_toml_escape(title)}"
+
+# Names allowed to decide at gates (`lab decide --by NAME`); empty allows anyone.
+facilitators = []
+# Coordinators who score the showcase.
+coordinators = []
+
+[schedule]
+# Planned dates per stage, e.g. drum-up = {year}-10-12
+
+[gates]
+design = "facilitator"   # "facilitator": designs wait for `lab decide --approve`; "auto": valid designs pass
+
+[rubric]
+# Display-stage scoring weights (IGA presentation weights by default)
+novelty = 30
+benefit = 25
+collaboration = 15
+replicability = 20
+mastery = 10
+"""
+
+
+def _toml_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def load_settings(path: Path) -> CohortSettings:
+    """Read and validate `cohort.toml`, with one clear line on any problem."""
+    file = path / SETTINGS_FILE
+    if not file.is_file():
+        raise WorkspaceError(f"{path} is not a cohort workspace (no {SETTINGS_FILE}); run `lab init` first")
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise WorkspaceError(f"{file}: not valid TOML: {exc}") from None
+    try:
+        return CohortSettings.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise WorkspaceError(f"{file}: {where}: {err['msg']}") from None
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A cohort's folder: its settings, files and database location."""
+
+    root: Path
+
+    @cached_property
+    def settings(self) -> CohortSettings:
+        return load_settings(self.root)
+
+    @property
+    def database_url(self) -> str:
+        return os.environ.get("LAB_DATABASE_URL") or f"sqlite:///{self.root / 'lab.db'}"
+
+    @property
+    def teams_dir(self) -> Path:
+        return self.root / "teams"
+
+    @property
+    def roster_file(self) -> Path:
+        return self.root / "roster.csv"
+
+    def inside(self, rel: str) -> Path:
+        """Resolve a workspace-relative path, refusing anything that would leave the workspace."""
+        target = (self.root / rel).resolve()
+        if not target.is_relative_to(self.root.resolve()):
+            raise UsageError(f"path {rel!r} leaves the workspace")
+        return target
+
+
+def open_workspace(path: str | Path) -> Workspace:
+    """A Workspace for an existing cohort folder (settings validated now)."""
+    ws = Workspace(Path(path).absolute())
+    ws.settings  # noqa: B018 - validate early, one clear error
+    return ws

@@ -1,0 +1,153 @@
+"""Design — *rencana aksi*, the action plan.
+
+Each shortlisted idea is designed as a regional-innovation proposal in the terms of PP 38/2017: its form,
+type (digital or not), government affair, initiator, design and main changes, objectives, benefits,
+expected results, trial start and budget; the team confirms the eight principles and plans milestones.
+A valid design waits for a facilitator, who approves it or returns it with a note (`lab decide`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import field_validator
+
+from lab.stages.base import Stage
+from lab.worksheets.spec import Line, Record, Sheet, Text, field, options
+
+MIN_DESIGN_WORDS = 300  # the national innovation profile asks for at least 300 words of design
+
+FORMS = options(
+    governance=("Inovasi tata kelola pemerintahan daerah", "Regional governance innovation"),
+    public_service=("Inovasi pelayanan publik", "Public-service innovation"),
+    other=("Inovasi daerah lainnya sesuai urusan pemerintahan", "Other innovation within the region's affairs"),
+)
+TYPES = options(digital=("Digital", "Digital"), non_digital=("Non-digital", "Non-digital"))
+INITIATORS = options(
+    regional_head=("Kepala daerah", "Regional head"), dprd=("Anggota DPRD", "Member of the DPRD"),
+    asn=("Aparatur sipil negara", "Civil servant (ASN)"), agency=("Perangkat daerah", "Regional agency"),
+    community=("Anggota masyarakat", "Community member"),
+)  # fmt: skip
+AFFAIRS = options(
+    education=("Pendidikan", "Education"), health=("Kesehatan", "Health"),
+    public_works=("Pekerjaan umum dan penataan ruang", "Public works and spatial planning"),
+    housing=("Perumahan rakyat dan kawasan permukiman", "Housing and settlements"),
+    public_order=("Ketenteraman, ketertiban umum dan pelindungan masyarakat", "Public order and protection"),
+    social=("Sosial", "Social affairs"), labour=("Tenaga kerja", "Labour"),
+    women_children=("Pemberdayaan perempuan dan pelindungan anak", "Women's empowerment and child protection"),
+    food=("Pangan", "Food"), environment=("Lingkungan hidup", "Environment"),
+    civil_registration=("Administrasi kependudukan dan pencatatan sipil", "Population and civil registration"),
+    village=("Pemberdayaan masyarakat dan desa", "Community and village empowerment"),
+    family_planning=("Pengendalian penduduk dan keluarga berencana", "Population control and family planning"),
+    transport=("Perhubungan", "Transport"), ict=("Komunikasi dan informatika", "Communication and informatics"),
+    smes=("Koperasi, usaha kecil dan menengah", "Cooperatives and SMEs"),
+    investment=("Penanaman modal", "Investment"), youth_sport=("Kepemudaan dan olahraga", "Youth and sport"),
+    culture=("Kebudayaan", "Culture"), library=("Perpustakaan", "Libraries"), archives=("Kearsipan", "Archives"),
+    fisheries=("Kelautan dan perikanan", "Marine affairs and fisheries"), tourism=("Pariwisata", "Tourism"),
+    agriculture=("Pertanian", "Agriculture"), trade=("Perdagangan", "Trade"), industry=("Perindustrian", "Industry"),
+    finance=("Keuangan daerah", "Regional finance"), planning=("Perencanaan pembangunan", "Development planning"),
+    staffing=("Kepegawaian", "Civil-service management"), other=("Lainnya", "Other"),
+)  # fmt: skip
+PRINCIPLES = options(
+    efficiency=("Peningkatan efisiensi", "Greater efficiency"),
+    effectiveness=("Perbaikan efektivitas", "Better effectiveness"),
+    service_quality=("Perbaikan kualitas pelayanan", "Better service quality"),
+    no_conflict=("Tidak menimbulkan konflik kepentingan", "No conflict of interest"),
+    public_interest=("Berorientasi pada kepentingan umum", "Oriented to the public interest"),
+    openness=("Dilakukan secara terbuka", "Done openly"),
+    propriety=("Memenuhi nilai-nilai kepatutan", "Meets the values of propriety"),
+    accountability=("Hasilnya dapat dipertanggungjawabkan, tidak untuk kepentingan diri sendiri",
+                    "Results are accountable, not for self-interest"),
+)  # fmt: skip
+
+Form = Literal["governance", "public_service", "other"]
+Kind = Literal["digital", "non_digital"]
+Initiator = Literal["regional_head", "dprd", "asn", "agency", "community"]
+Affair = Literal[tuple(AFFAIRS["options"])]  # type: ignore[valid-type]
+Principle = Literal[tuple(PRINCIPLES["options"])]  # type: ignore[valid-type]
+
+
+class Milestone(Record):
+    LABEL = {"id": "Tonggak", "en": "Milestone"}
+    what: Line = field("Kegiatan", "What")
+    owner: Line = field("Penanggung jawab", "Owner")
+    due: dt.date = field("Tenggat (TTTT-BB-HH)", "Due date (YYYY-MM-DD)")
+
+
+class Design(Sheet):
+    """The PP 38/2017 proposal and action plan (one worksheet per proposal)."""
+
+    title: Line = field("Nama inovasi", "Name of the innovation")
+    problem: Text = field("Masalah yang dijawab", "Problem it answers",
+                          "Diisi dari tahap diagnose; perbaiki bila perlu.", "Filled from diagnose; refine it.")
+    form: Form = field("Bentuk inovasi", "Form of innovation", "Pilih satu.", "Choose one.",
+                       json_schema_extra=FORMS)
+    kind: Kind = field("Jenis inovasi", "Type of innovation", "Pilih satu.", "Choose one.",
+                       json_schema_extra=TYPES)
+    affair: Affair = field("Urusan pemerintahan", "Government affair", "Pilih satu urusan utama.",
+                           "Choose the main affair.", json_schema_extra=AFFAIRS)
+    initiator: Initiator = field("Inisiator", "Initiator", "Pilih satu.", "Choose one.",
+                                 json_schema_extra=INITIATORS)
+    design: Text = field(
+        "Rancang bangun", "Design",
+        f"Uraikan rancang bangun inovasi, minimal {MIN_DESIGN_WORDS} kata.",
+        f"Describe the design of the innovation, at least {MIN_DESIGN_WORDS} words.",
+    )
+    main_changes: Text = field("Pokok perubahan yang dilakukan", "Main changes")
+    objectives: Text = field("Tujuan inovasi", "Objectives")
+    benefits: Text = field("Manfaat yang diperoleh", "Benefits")
+    expected_results: Text = field("Hasil yang diharapkan", "Expected results")
+    trial_start: dt.date = field("Waktu uji coba (TTTT-BB-HH)", "Trial start (YYYY-MM-DD)")
+    implementation_start: dt.date | None = field(
+        "Waktu penerapan (TTTT-BB-HH, opsional)", "Implementation start (YYYY-MM-DD, optional)", default=None)
+    budget: int | None = field("Anggaran (Rp, opsional)", "Budget (IDR, optional)",
+                               "Angka saja, misalnya 25000000.", "Digits only, e.g. 25000000.",
+                               default=None, ge=0)
+    principles: list[Principle] = field(
+        "Prinsip inovasi daerah (PP 38/2017 Pasal 3)", "Principles of regional innovation (PP 38/2017 Art. 3)",
+        "Centang setiap prinsip yang dipenuhi; kedelapannya wajib.", "Tick each principle met; all eight are required.",
+        json_schema_extra=PRINCIPLES,
+    )
+    milestones: list[Milestone] = field(
+        "Rencana aksi", "Action plan", "Satu butir per tonggak kegiatan.", "One record per milestone.",
+        min_length=1, json_schema_extra={"blank_records": 3},
+    )
+
+    @field_validator("design")
+    @classmethod
+    def _long_enough(cls, v: str) -> str:
+        if (n := len(v.split())) < MIN_DESIGN_WORDS:
+            raise ValueError(f"has {n} words; at least {MIN_DESIGN_WORDS} are required")
+        return v
+
+    @field_validator("principles")
+    @classmethod
+    def _all_principles(cls, v: list[str]) -> list[str]:
+        missing = [p for p in PRINCIPLES["options"] if p not in v]
+        if missing:
+            raise ValueError(f"all eight principles must be met; not ticked: {', '.join(missing)}")
+        return v
+
+
+def prefill(run, proposal) -> dict:
+    """Name, problem and idea come from the team's diagnose worksheet."""
+    idea, problem = run.idea_of(proposal)
+    text = None
+    if problem:
+        text = f"{problem.get('title', '')}\n\n{problem.get('data', '')}".strip()
+    return {"title": proposal.title, "problem": text}
+
+
+def on_exit(run, advanced: list) -> None:
+    """With `gates.design = "auto"` a valid design is approved at once."""
+    if run.settings.gates.design == "auto":
+        run.move([p for p, _ in advanced], "approve", actor="system", note="gates.design = auto")
+
+
+STAGE = Stage(
+    number=3, slug="design", title={"id": "Rencana aksi", "en": "Action plan"},
+    schema=Design, granularity="proposal",
+    generate_states=("shortlisted",), ingest_states=("shortlisted", "designed"), advance_state="shortlisted",
+    done_state="approved", exit_event="design_complete", prefill=prefill, on_exit=on_exit,
+)  # fmt: skip

@@ -1,0 +1,84 @@
+"""The state of a cohort at a glance (`lab status`): funnel per stage, teams, proposals, what waits.
+
+The `--json` shape is a contract (docs/cli.md): cohort, stages, states, teams, proposals, invalid, waiting.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from lab.models import Cohort, Proposal, Team, Worksheet
+from lab.settings import Workspace
+from lab.stages import STAGES
+from lab.states import PROPOSAL_STATES, TEAM_STATES
+
+WORKSHEET_STATUSES = ("waiting", "invalid", "valid", "returned", "missing")
+_RANK = {s: i for i, s in enumerate(TEAM_STATES)} | {s: i for i, s in enumerate(PROPOSAL_STATES[:7])}
+
+
+def status(ws: Workspace, session: Session, cohort: Cohort) -> dict[str, Any]:
+    """Everything `lab status` shows, as plain data."""
+    teams = session.exec(select(Team).where(Team.cohort_id == cohort.id).order_by(Team.id)).all()
+    slug = {t.id: t.slug for t in teams}
+    props = session.exec(select(Proposal).where(Proposal.cohort_id == cohort.id).order_by(Proposal.id)).all()
+    counts: dict[tuple[str, str], int] = dict(
+        ((stage, st), n)
+        for stage, st, n in session.exec(
+            select(Worksheet.stage, Worksheet.status, func.count())
+            .where(Worksheet.cohort_id == cohort.id)
+            .group_by(Worksheet.stage, Worksheet.status)
+        )
+    )
+    stages = {}
+    for stage in STAGES:
+        entities = teams if stage.granularity == "team" else props
+        done = _RANK[stage.done_state]
+        row = {s: counts.get((stage.slug, s), 0) for s in WORKSHEET_STATUSES}
+        row["worksheets"] = sum(row.values())
+        row["passed"] = sum(1 for e in entities if _RANK.get(e.state, -1) >= done)
+        stages[stage.slug] = row
+    return {
+        "cohort": {"id": ws.settings.cohort_id, "region": ws.settings.region, "year": ws.settings.year,
+                   "lang": ws.settings.lang, "path": str(ws.root)},
+        "stages": stages,
+        "states": {
+            "teams": {s: sum(1 for t in teams if t.state == s) for s in TEAM_STATES},
+            "proposals": {s: sum(1 for p in props if p.state == s) for s in PROPOSAL_STATES},
+        },
+        "teams": [{"id": t.slug, "unit": t.unit, "unit_type": t.unit_type, "state": t.state,
+                   "readiness": t.readiness} for t in teams],
+        "proposals": [{"id": p.code, "team": slug[p.team_id], "title": p.title, "state": p.state} for p in props],
+        "invalid": _invalid(session, cohort),
+        "waiting": _waiting(session, cohort, props, slug),
+    }  # fmt: skip
+
+
+def _invalid(session: Session, cohort: Cohort) -> list[dict[str, Any]]:
+    rows = session.exec(
+        select(Worksheet.path, Worksheet.errors)
+        .where(Worksheet.cohort_id == cohort.id, Worksheet.status == "invalid")
+        .order_by(Worksheet.path)
+    )
+    return [{"path": path, "line": e["line"], "reason": e["reason"]} for path, errors in rows for e in errors or []]
+
+
+def _waiting(session: Session, cohort: Cohort, props: list[Proposal], slug: dict[int, str]) -> list[dict[str, Any]]:
+    reasons = {"waiting": "not filled in yet", "missing": "file is missing", "returned": "returned by a facilitator"}
+    out = []
+    rows = session.exec(
+        select(Worksheet)
+        .where(Worksheet.cohort_id == cohort.id, Worksheet.status.in_(tuple(reasons)))
+        .order_by(Worksheet.path)
+    )
+    code = {p.id: p.code for p in props}
+    for w in rows:
+        reason = reasons[w.status] + (f": {w.note}" if w.note and w.status == "returned" else "")
+        out.append({"path": w.path, "stage": w.stage, "team": slug[w.team_id],
+                    "proposal": code.get(w.proposal_id), "reason": reason})  # fmt: skip
+    out += [{"path": None, "stage": "design", "team": slug[p.team_id], "proposal": p.code,
+             "reason": "design is complete: waiting for a facilitator's decision"}
+            for p in props if p.state == "designed"]  # fmt: skip
+    return out
