@@ -98,7 +98,11 @@ class Run:
         return idea, (problems[n - 1] if 0 < n <= len(problems) else None)
 
     # writes used by stage hooks ---------------------------------------------------
-    def move(self, subjects: list, event: str, actor: str, note: str = "") -> None:
+    def team_of(self, entity: Team | Proposal) -> str:
+        """The team slug an entity belongs to (the actor of participants' events)."""
+        return entity.slug if isinstance(entity, Team) else self.teams[entity.team_id].slug
+
+    def move(self, subjects: list, event: str, actor, note: str = "") -> None:
         kind = "team" if subjects and isinstance(subjects[0], Team) else "proposal"
         states.apply_many(self.session, kind, subjects, event, actor, note)
 
@@ -251,8 +255,7 @@ def advance(run: Run, ready: list, valid: dict[int, Any], sheets: dict, report: 
     ready = [e for e in ready if sheets[e.id].status == "valid"]
     if not ready:
         return
-    actor = "participant"
-    run.move(ready, run.stage.exit_event, actor=actor)
+    run.move(ready, run.stage.exit_event, actor=run.team_of)
     report.advanced += len(ready)
     if run.stage.on_exit:
         run.stage.on_exit(run, [(e, valid[e.id]) for e in ready])

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 
 
-def configure() -> None:
-    """Turn Prefect's telemetry off unless the user chose otherwise."""
+def configure(quiet: bool = False) -> None:
+    """Turn Prefect's telemetry off unless the user chose otherwise; `quiet` keeps its logs to warnings."""
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    if quiet:
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")

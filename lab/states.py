@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 from lab.errors import StaleState, TransitionNotAllowed
@@ -82,10 +83,13 @@ def apply_many(
     kind: str,
     subjects: Iterable[Team | Proposal],
     event: str,
-    actor: str,
+    actor: str | Callable[[Team | Proposal], str],
     note: str = "",
 ) -> list[str]:
-    """Move every subject by `event`; returns their new states. One bulk update and one bulk insert."""
+    """Move every subject by `event`; returns their new states. One bulk update and one bulk insert.
+
+    `actor` is a name, or a function giving each subject's actor (e.g. its team).
+    """
     model, _ = MACHINES[kind]
     subjects = list(subjects)
     if not subjects:
@@ -98,12 +102,15 @@ def apply_many(
         rows.append({"_id": s.id, "_version": s.version, "state": move.target})
         audit.append(
             {"cohort_id": s.cohort_id, "kind": kind, "subject_id": s.id, "from_state": s.state,
-             "to_state": move.target, "event": event, "actor": actor, "at": now, "note": note}
+             "to_state": move.target, "event": event, "actor": actor if isinstance(actor, str) else actor(s),
+             "at": now, "note": note}
         )  # fmt: skip
     _bulk_update(session, model, rows)
     session.execute(insert(Transition), audit)
     for s, row in zip(subjects, rows, strict=True):
-        s.state, s.version = row["state"], s.version + 1
+        # the rows are already written: update the objects without marking them dirty for the ORM
+        set_committed_value(s, "state", row["state"])
+        set_committed_value(s, "version", s.version + 1)
     return [r["state"] for r in rows]
 
 
@@ -113,8 +120,6 @@ def apply(session: Session, kind: str, subject: Team | Proposal, event: str, act
 
 
 def _bulk_update(session: Session, model, rows: list[dict]) -> None:
-    from sqlalchemy import bindparam
-
     table = model.__table__
     stmt = (
         update(table)

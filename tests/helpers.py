@@ -1,0 +1,92 @@
+"""Drive a cohort through the service layer (no Prefect): the same calls the flow's tasks make."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from lab import pipeline
+from lab.answers import Entry, import_answers
+from lab.cohort import workspace_session
+from lab.models import Proposal, Team, Worksheet
+from lab.roster import import_roster
+from lab.stages import STAGES
+from tests import factories
+
+
+def run_once(ws) -> list[dict]:
+    """One pass over the five stages, as the flow does it."""
+    return [pipeline.run_stage(str(ws.root), s.slug) for s in STAGES]
+
+
+def enrol(ws, n_units: int = 3) -> None:
+    roster = factories.write_roster(ws.root.parent / "roster-in.csv", n_units)
+    with workspace_session(ws) as (session, cohort):
+        import_roster(ws, roster, session, cohort)
+
+
+def answer(ws, stage: str, ident: str, answers: dict, force: bool = False):
+    team, proposal = (ident, None) if stage in ("drum-up", "diagnose") else (None, ident)
+    with workspace_session(ws) as (session, cohort):
+        return import_answers(ws, session, cohort, [Entry("test", stage, team, proposal, answers)], force)
+
+
+def teams(ws) -> dict[str, str]:
+    with workspace_session(ws) as (session, cohort):
+        return {t.slug: t.state for t in session.exec(select(Team).where(Team.cohort_id == cohort.id))}
+
+
+def proposals(ws) -> dict[str, str]:
+    with workspace_session(ws) as (session, cohort):
+        return {p.code: p.state for p in session.exec(select(Proposal).where(Proposal.cohort_id == cohort.id))}
+
+
+def sheet(ws, stage: str, ident: str) -> Worksheet:
+    with workspace_session(ws) as (session, cohort):
+        for w in session.exec(select(Worksheet).where(Worksheet.cohort_id == cohort.id, Worksheet.stage == stage)):
+            if ident in w.path.split("/"):
+                return w
+    raise LookupError(ident)
+
+
+def sheet_path(ws, stage: str, ident: str):
+    return ws.root / sheet(ws, stage, ident).path
+
+
+def evidence(ws, code: str, *files: str) -> None:
+    folder = next(ws.root.glob(f"teams/*/{code}")) / "evidence"
+    folder.mkdir(exist_ok=True)
+    for f in files:
+        (folder / f).write_bytes(b"%PDF-1.4 test\n")
+
+
+def drive_to_display(ws, n_units: int = 3) -> None:
+    """Enrol n units and take every shortlisted proposal to showcased via answers and decisions."""
+    from lab.cohort import find_proposal
+    from lab.decisions import decide
+
+    enrol(ws, n_units)
+    run_once(ws)
+    for slug in teams(ws):
+        answer(ws, "drum-up", slug, factories.drum_up())
+    run_once(ws)
+    for slug in teams(ws):
+        answer(ws, "diagnose", slug, factories.diagnose())
+    run_once(ws)
+    for code, state in proposals(ws).items():
+        if state == "shortlisted":
+            answer(ws, "design", code, factories.design())
+    run_once(ws)
+    with workspace_session(ws) as (session, cohort):
+        for code, state in proposals(ws).items():
+            if state == "designed":
+                decide(ws, session, cohort, find_proposal(session, cohort, code), "approve", "Fasilitator")
+    run_once(ws)
+    for code, state in proposals(ws).items():
+        if state == "approved":
+            evidence(ws, code, "sk.pdf")
+            answer(ws, "deliver", code, factories.deliver())
+    run_once(ws)
+    for code, state in proposals(ws).items():
+        if state == "launched":
+            answer(ws, "display", code, factories.display())
+    run_once(ws)
