@@ -181,8 +181,11 @@ def run_stage(ws: Workspace, stage: Stage, session: Session) -> StageReport:
                 valid[entity.id] = model
     advance(run, [e for e in entities if e.state == stage.advance_state and e.id in valid], valid, sheets, report)
     for entity in entities:
-        if entity.state in stage.generate_states and key(entity) not in sheets:
+        existing = sheets.get(key(entity))
+        if existing is None and entity.state in stage.generate_states:
             generate(run, entity, report)
+        elif existing is not None and existing.status == "missing" and entity.state in stage.ingest_states:
+            generate(run, entity, report, existing)
     return report
 
 
@@ -279,8 +282,11 @@ def render_for(run: Run, entity: Team | Proposal, values: dict[str, Any]) -> str
     return render_worksheet(run.stage, run.settings.lang, front_matter(run, entity), values, context, override)
 
 
-def generate(run: Run, entity: Team | Proposal, report: StageReport) -> Worksheet:
-    """Write the blank (prefilled) worksheet; a file already there is adopted, never overwritten."""
+def generate(run: Run, entity: Team | Proposal, report: StageReport, sheet: Worksheet | None = None) -> Worksheet:
+    """Write the blank (prefilled) worksheet; a file already there is adopted, never overwritten.
+
+    With `sheet`, the file of an existing record went missing and is written again.
+    """
     path = run.worksheet_path(entity)
     data = render_for(run, entity, run.stage.prefill(run, entity)).encode("utf-8")
     h = digest(data)
@@ -292,16 +298,18 @@ def generate(run: Run, entity: Team | Proposal, report: StageReport) -> Workshee
         (path.parent / "evidence").mkdir(exist_ok=True) if run.stage.granularity == "proposal" else None
         written = h
         report.generated += 1
-    sheet = Worksheet(
-        cohort_id=run.cohort.id, stage=run.stage.slug, path=run.rel(path),
-        team_id=entity.id if isinstance(entity, Team) else entity.team_id,
-        proposal_id=entity.id if isinstance(entity, Proposal) else None,
-        generated_hash=h, written_hash=written,
-    )  # fmt: skip
+    if sheet is None:
+        sheet = Worksheet(
+            cohort_id=run.cohort.id, stage=run.stage.slug, path=run.rel(path),
+            team_id=entity.id if isinstance(entity, Team) else entity.team_id,
+            proposal_id=entity.id if isinstance(entity, Proposal) else None,
+        )  # fmt: skip
+    _set(run, sheet, generated_hash=h, written_hash=written, status="waiting", errors=[], seen_hash="")
     if written:
         st = path.stat()
         sheet.mtime_ns, sheet.size = st.st_mtime_ns, st.st_size
-    run.session.add(sheet)
+    else:
+        ingest(run, entity, sheet, report)  # someone's own file: read it now so status tells the truth
     return sheet
 
 
