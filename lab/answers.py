@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 from lab.engine import Run, load_entities, render_for
 from lab.errors import AnswersError
 from lab.files import write_atomic
-from lab.models import Cohort, Proposal, Team, Worksheet, utcnow
+from lab.models import Cohort, Worksheet, utcnow
 from lab.settings import Workspace
 from lab.stages import SLUGS, get_stage
 from lab.worksheets.markdown import Parsed, decode, describe_error, parse_text
@@ -136,7 +136,9 @@ def _cell(spec, raw: str) -> Any:
     return raw
 
 
-def import_answers(ws: Workspace, session: Session, cohort: Cohort, entries: list[Entry], force: bool = False) -> ImportReport:
+def import_answers(
+    ws: Workspace, session: Session, cohort: Cohort, entries: list[Entry], force: bool = False
+) -> ImportReport:
     """Write each entry into its worksheet file; problems are reported per entry and the rest go on."""
     report = ImportReport()
     by_stage: dict[str, list[Entry]] = {}
@@ -154,7 +156,9 @@ def import_answers(ws: Workspace, session: Session, cohort: Cohort, entries: lis
             index = {p.code: p for p in entities}
         sheets = {
             (w.team_id if run.stage.granularity == "team" else w.proposal_id): w
-            for w in session.exec(select(Worksheet).where(Worksheet.cohort_id == cohort.id, Worksheet.stage == slug))
+            for w in session.exec(
+                select(Worksheet).where(Worksheet.cohort_id == cohort.id, Worksheet.stage == slug)
+            )
         }
         for e in group:
             try:
@@ -169,22 +173,31 @@ def _import_one(run: Run, index: dict, sheets: dict, e: Entry, force: bool, repo
     ident = e.team if stage.granularity == "team" else e.proposal
     noun = stage.granularity
     if not ident:
-        raise AnswersError(f"{e.where}: the {stage.slug} worksheet belongs to a {noun}: give \"{noun}\"")
+        raise AnswersError(f'{e.where}: the {stage.slug} worksheet belongs to a {noun}: give "{noun}"')
     entity = index.get(ident if noun == "team" else ident.upper())
     if entity is None:
         raise AnswersError(f"{e.where}: no {noun} {ident!r} in this cohort")
     if noun == "proposal" and e.team and run.teams[entity.team_id].slug != e.team:
-        raise AnswersError(f"{e.where}: proposal {ident} belongs to team {run.teams[entity.team_id].slug}, not {e.team}")
+        raise AnswersError(
+            f"{e.where}: proposal {ident} belongs to team {run.teams[entity.team_id].slug}, not {e.team}"
+        )
     sheet: Worksheet | None = sheets.get(entity.id)
     if sheet is None:
-        raise AnswersError(f"{e.where}: the {stage.slug} worksheet of {ident} is not generated yet; run `lab run` first")
+        raise AnswersError(
+            f"{e.where}: the {stage.slug} worksheet of {ident} is not generated yet; run `lab run` first"
+        )
     if entity.state not in stage.ingest_states:
         raise AnswersError(f"{e.where}: {ident} is {entity.state}; its {stage.slug} worksheet is closed")
     path = run.ws.root / sheet.path
     current = path.read_bytes() if path.exists() else None
-    edited = current is not None and digest(current) not in (sheet.generated_hash, sheet.written_hash)
+    edited = current is not None and digest(current) not in (
+        sheet.generated_hash,
+        sheet.written_hash,
+    )
     if edited and not force:
-        raise AnswersError(f"{e.where}: {sheet.path} was edited by the team; not replaced (use --force to replace it, keeping a copy)")
+        raise AnswersError(
+            f"{e.where}: {sheet.path} was edited by the team; not replaced (use --force to replace it, keeping a copy)"
+        )
     base = _current_values(current, stage.schema) if current is not None else {}
     merged = base | e.answers
     try:

@@ -7,7 +7,7 @@ only `lab run` and `lab demo` import Prefect.
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -36,7 +36,9 @@ def _app(help_text: str) -> typer.Typer:
                        pretty_exceptions_enable=False, rich_markup_mode=None)  # fmt: skip
 
 
-app = _app("Labinov: run an Innovation Laboratory cohort through drum-up, diagnose, design, deliver, display.")
+app = _app(
+    "Labinov: run an Innovation Laboratory cohort through drum-up, diagnose, design, deliver, display."
+)
 roster_app = _app("The roster of units and team members.")
 answers_app = _app("Answers collected outside the worksheet files.")
 app.add_typer(roster_app, name="roster")
@@ -45,7 +47,7 @@ app.add_typer(answers_app, name="answers")
 Workspace = Annotated[Path, typer.Argument(help="The cohort's workspace folder.", show_default=False)]
 
 
-class Lang(str, Enum):
+class Lang(StrEnum):
     id = "id"
     en = "en"
 
@@ -70,7 +72,9 @@ def init(
     path: Workspace,
     region: Annotated[str, typer.Option(help='The region, e.g. "Kabupaten Purbalingga".')],
     year: Annotated[int, typer.Option(help="The year of the lab run.", min=2015, max=2100)],
-    code: Annotated[str | None, typer.Option(help="Short code used in proposal ids (default: from the region).")] = None,
+    code: Annotated[
+        str | None, typer.Option(help="Short code used in proposal ids (default: from the region).")
+    ] = None,
     lang: Annotated[Lang, typer.Option(help="Language of worksheets and showcase.")] = Lang.id,
 ) -> None:
     """Create a cohort workspace with its settings (cohort.toml) and database."""
@@ -83,7 +87,10 @@ def init(
 
 
 @roster_app.command("import")
-def roster_import(path: Workspace, file: Annotated[Path, typer.Argument(help="CSV: unit,unit_type,member,role,email")]) -> None:
+def roster_import(
+    path: Workspace,
+    file: Annotated[Path, typer.Argument(help="CSV: unit,unit_type,member,role,email")],
+) -> None:
     """Import the roster of units and members (replaces the workspace's roster.csv)."""
     from lab.cohort import workspace_session
     from lab.roster import import_roster
@@ -116,12 +123,14 @@ def _print_run(result: dict) -> None:
 
     table = Table("stage", "ingested", "valid", "invalid", "advanced", "generated", title="lab run")
     for r in result["stages"]:
-        table.add_row(r["stage"], *(str(r[k]) for k in ("ingested", "valid", "invalid", "advanced", "generated")))
+        table.add_row(
+            r["stage"],
+            *(str(r[k]) for k in ("ingested", "valid", "invalid", "advanced", "generated")),
+        )
     Console().print(table)
-    props = {k: v for k, v in result["funnel"]["proposals"].items() if v}
-    teams = {k: v for k, v in result["funnel"]["teams"].items() if v}
-    typer.echo(f"teams: {teams or 'none'}")
-    typer.echo(f"proposals: {props or 'none'}")
+    for kind in ("teams", "proposals"):
+        counts = ", ".join(f"{k} {v}" for k, v in result["funnel"][kind].items() if v)
+        typer.echo(f"{kind}: {counts or 'none'}")
 
 
 @app.command()
@@ -150,9 +159,14 @@ def decide(
     proposal: Annotated[str, typer.Argument(help="Proposal id, e.g. PBG-2026-001.")],
     by: Annotated[str, typer.Option(help="Who decides (a facilitator).")],
     approve: Annotated[bool, typer.Option("--approve", help="Approve a complete design.")] = False,
-    return_: Annotated[bool, typer.Option("--return", help="Send a design back to the team (needs --note).")] = False,
+    return_: Annotated[
+        bool, typer.Option("--return", help="Send a design back to the team (needs --note).")
+    ] = False,
     drop: Annotated[bool, typer.Option("--drop", help="Drop the proposal.")] = False,
-    reopen: Annotated[bool, typer.Option("--reopen", help="Reopen a dropped or withdrawn proposal (needs --note).")] = False,
+    reopen: Annotated[
+        bool,
+        typer.Option("--reopen", help="Reopen a dropped or withdrawn proposal (needs --note)."),
+    ] = False,
     withdraw: Annotated[bool, typer.Option("--withdraw", help="Record that the team withdrew it.")] = False,
     shortlist: Annotated[bool, typer.Option("--shortlist", help="Shortlist an idea for design.")] = False,
     note: Annotated[str, typer.Option(help="Why; shown to the team and kept in the history.")] = "",
@@ -166,7 +180,9 @@ def decide(
              "shortlist": shortlist}  # fmt: skip
     chosen = [k for k, v in flags.items() if v]
     if len(chosen) != 1:
-        raise UsageError("choose exactly one of --approve, --return, --drop, --reopen, --withdraw, --shortlist")
+        raise UsageError(
+            "choose exactly one of --approve, --return, --drop, --reopen, --withdraw, --shortlist"
+        )
     ws = _open(path)
     with workspace_session(ws) as (session, cohort):
         p = find_proposal(session, cohort, proposal)
@@ -191,19 +207,38 @@ def history(
         rows = audit(session, p)
         title, state = p.title, p.state
     if as_json:
-        typer.echo(json.dumps([{"at": r.at.isoformat(timespec="seconds"), "from": r.from_state, "to": r.to_state,
-                                "event": r.event, "actor": r.actor, "note": r.note} for r in rows], ensure_ascii=False))
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "at": r.at.isoformat(timespec="seconds"),
+                        "from": r.from_state,
+                        "to": r.to_state,
+                        "event": r.event,
+                        "actor": r.actor,
+                        "note": r.note,
+                    }
+                    for r in rows
+                ],
+                ensure_ascii=False,
+            )
+        )
         return
     typer.echo(f"{proposal.upper()} · {title} · now {state}")
     for r in rows:
         note = f"  — {r.note}" if r.note else ""
-        typer.echo(f"{r.at:%Y-%m-%d %H:%M:%S}  {r.from_state or '·':>11} -> {r.to_state:<11} {r.event:<16} by {r.actor}{note}")
+        typer.echo(
+            f"{r.at:%Y-%m-%d %H:%M:%S}  {r.from_state or '·':>11} -> {r.to_state:<11} {r.event:<16} by {r.actor}{note}"
+        )
 
 
 @answers_app.command("import")
 def answers_import(
     path: Workspace,
-    file: Annotated[Path, typer.Argument(help="JSON {\"worksheets\": [...]} or CSV stage,team,proposal,field,value.")],
+    file: Annotated[
+        Path,
+        typer.Argument(help='JSON {"worksheets": [...]} or CSV stage,team,proposal,field,value.'),
+    ],
     force: Annotated[bool, typer.Option(help="Replace worksheets the team edited (a copy is kept).")] = False,
 ) -> None:
     """Write answers collected in a spreadsheet or JSON into the worksheet files."""
@@ -221,7 +256,9 @@ def answers_import(
     for problem in report.problems:
         typer.echo(f"error: {problem}", err=True)
     if report.problems:
-        raise AnswersError(f"{len(report.problems)} entr{'y' if len(report.problems) == 1 else 'ies'} not imported")
+        raise AnswersError(
+            f"{len(report.problems)} entr{'y' if len(report.problems) == 1 else 'ies'} not imported"
+        )
 
 
 @app.command()
@@ -246,7 +283,9 @@ def schema(
 @app.command()
 def states(
     mermaid: Annotated[bool, typer.Option("--mermaid", help="Print a Mermaid state diagram.")] = False,
-    team: Annotated[bool, typer.Option("--team", help="The team life cycle instead of the proposal's.")] = False,
+    team: Annotated[
+        bool, typer.Option("--team", help="The team life cycle instead of the proposal's.")
+    ] = False,
 ) -> None:
     """The proposal life cycle (or the team's), drawn from the transition table."""
     from lab import states as machine
@@ -262,7 +301,9 @@ def states(
 
 @app.command()
 def demo(
-    path: Annotated[Path, typer.Argument(help="Where to create the demo cohort.")] = Path("workspaces/demo-purbalingga"),
+    path: Annotated[Path, typer.Argument(help="Where to create the demo cohort.")] = Path(
+        "workspaces/demo-purbalingga"
+    ),
     fresh: Annotated[bool, typer.Option(help="Delete an earlier demo in PATH first.")] = True,
 ) -> None:
     """A whole example cohort, all five stages, end to end (about six units of Kabupaten Purbalingga)."""

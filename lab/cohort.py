@@ -15,11 +15,13 @@ from lab.models import Cohort, Proposal
 from lab.settings import SETTINGS_FILE, Workspace, default_code, open_workspace, render_settings
 
 
-def init_workspace(path: Path, region: str, year: int, code: str | None = None, lang: str = "id") -> Workspace:
+def init_workspace(
+    path: Path, region: str, year: int, code: str | None = None, lang: str = "id"
+) -> Workspace:
     """Create a cohort workspace: cohort.toml, folders and an empty database."""
     region = " ".join(region.split())
     if len(region) < 2:
-        raise UsageError("--region must name the region, e.g. \"Kabupaten Purbalingga\"")
+        raise UsageError('--region must name the region, e.g. "Kabupaten Purbalingga"')
     if lang not in ("id", "en"):
         raise UsageError("--lang must be id or en")
     code = (code or default_code(region)).upper()

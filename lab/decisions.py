@@ -14,7 +14,13 @@ DECISIONS = ("approve", "return", "drop", "reopen", "withdraw", "shortlist")
 
 
 def decide(
-    ws: Workspace, session: Session, cohort: Cohort, proposal: Proposal, decision: str, by: str, note: str = ""
+    ws: Workspace,
+    session: Session,
+    cohort: Cohort,
+    proposal: Proposal,
+    decision: str,
+    by: str,
+    note: str = "",
 ) -> str:
     """Apply a facilitator's decision; returns the proposal's new state."""
     if decision not in DECISIONS:
@@ -24,7 +30,9 @@ def decide(
         raise UsageError("--by must name who decides")
     allowed = ws.settings.facilitators
     if allowed and by not in allowed:
-        raise UsageError(f"{by!r} is not a facilitator of this cohort (cohort.toml lists: {', '.join(allowed)})")
+        raise UsageError(
+            f"{by!r} is not a facilitator of this cohort (cohort.toml lists: {', '.join(allowed)})"
+        )
     design = _worksheet(session, proposal, "design")
     if decision == "approve" and (design is None or design.status != "valid"):
         status = design.status if design else "not generated yet"

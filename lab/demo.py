@@ -48,7 +48,9 @@ def run_demo(path: Path, fresh: bool = True, echo: Callable[[str], None] = print
         return result
 
     echo(f"Labinov demo: {REGION} {YEAR}, {len(UNITS)} units, in {path}")
-    echo("(Unit and innovation names follow real Purbalingga entries; people, figures and texts are invented.)")
+    echo(
+        "(Unit and innovation names follow real Purbalingga entries; people, figures and texts are invented.)"
+    )
     ws = init_workspace(path, REGION, YEAR, CODE, "id")
     write_atomic(path / MARKER, b"created by `lab demo`; `lab demo` may delete this folder\n")
     roster = path.parent / f".{path.name}-roster.csv"
@@ -56,7 +58,9 @@ def run_demo(path: Path, fresh: bool = True, echo: Callable[[str], None] = print
     with workspace_session(ws) as (session, cohort):
         counts = import_roster(ws, roster, session, cohort)
     roster.unlink()
-    echo(f"1. facilitator: lab init + lab roster import → {counts['teams']} units, {counts['members']} members")
+    echo(
+        f"1. facilitator: lab init + lab roster import → {counts['teams']} units, {counts['members']} members"
+    )
     flow("drum-up worksheets generated")
 
     _answer(ws, [_drum_up(u) for u in UNITS])
@@ -77,7 +81,7 @@ def run_demo(path: Path, fresh: bool = True, echo: Callable[[str], None] = print
     _decide(ws, approved, "approve")
     _decide(ws, [returned], "return", RETURN_NOTE)
     _decide(ws, [dropped], "drop", DROP_NOTE)
-    echo(f"5. facilitator: approve {len(approved)}, return {returned} (\"{RETURN_NOTE}\"), drop {dropped}")
+    echo(f'5. facilitator: approve {len(approved)}, return {returned} ("{RETURN_NOTE}"), drop {dropped}')
 
     _participant_edits_returned_design(ws, returned)
     echo(f"6. team of {returned} edits its design file to answer the note")
@@ -137,7 +141,15 @@ def _answer(ws: Workspace, entries: list[Entry]) -> None:
 def _decide(ws: Workspace, codes: list[str], decision: str, note: str = "") -> None:
     with workspace_session(ws) as (session, cohort):
         for code in codes:
-            decide(ws, session, cohort, find_proposal(session, cohort, code), decision, FACILITATOR, note)
+            decide(
+                ws,
+                session,
+                cohort,
+                find_proposal(session, cohort, code),
+                decision,
+                FACILITATOR,
+                note,
+            )
 
 
 def _codes(ws: Workspace) -> dict[str, str]:
@@ -147,7 +159,9 @@ def _codes(ws: Workspace) -> dict[str, str]:
 
         from lab.models import Proposal
 
-        rows = session.exec(select(Proposal).where(Proposal.cohort_id == cohort.id, Proposal.state == "shortlisted"))
+        rows = session.exec(
+            select(Proposal).where(Proposal.cohort_id == cohort.id, Proposal.state == "shortlisted")
+        )
         return {p.title: p.code for p in rows}
 
 

@@ -153,7 +153,9 @@ def load_entities(run: Run) -> list[Team] | list[Proposal]:
     if run.stage.granularity == "team":
         return list(teams)
     return list(
-        run.session.exec(select(Proposal).where(Proposal.cohort_id == run.cohort.id).order_by(Proposal.id)).all()
+        run.session.exec(
+            select(Proposal).where(Proposal.cohort_id == run.cohort.id).order_by(Proposal.id)
+        ).all()
     )
 
 
@@ -169,19 +171,26 @@ def run_stage(ws: Workspace, stage: Stage, session: Session) -> StageReport:
     entities = load_entities(run)
     sheets = {
         (w.team_id if stage.granularity == "team" else w.proposal_id): w
-        for w in session.exec(select(Worksheet).where(Worksheet.cohort_id == cohort.id, Worksheet.stage == stage.slug))
+        for w in session.exec(
+            select(Worksheet).where(Worksheet.cohort_id == cohort.id, Worksheet.stage == stage.slug)
+        )
     }
-    key = (lambda e: e.id)
     valid: dict[int, Any] = {}
     for entity in entities:
-        sheet = sheets.get(key(entity))
+        sheet = sheets.get(entity.id)
         if sheet is not None and entity.state in stage.ingest_states:
             model = ingest(run, entity, sheet, report)
             if model is not None:
                 valid[entity.id] = model
-    advance(run, [e for e in entities if e.state == stage.advance_state and e.id in valid], valid, sheets, report)
+    advance(
+        run,
+        [e for e in entities if e.state == stage.advance_state and e.id in valid],
+        valid,
+        sheets,
+        report,
+    )
     for entity in entities:
-        existing = sheets.get(key(entity))
+        existing = sheets.get(entity.id)
         if existing is None and entity.state in stage.generate_states:
             generate(run, entity, report)
         elif existing is not None and existing.status == "missing" and entity.state in stage.ingest_states:
@@ -219,10 +228,25 @@ def ingest(run: Run, entity: Team | Proposal, sheet: Worksheet, report: StageRep
     parsed, model = read_worksheet(run, entity, sheet, data)
     if model is None:
         report.invalid += 1
-        _set(run, sheet, status="invalid", errors=[p.as_dict() for p in parsed.problems], seen_hash=h, **stat)
+        _set(
+            run,
+            sheet,
+            status="invalid",
+            errors=[p.as_dict() for p in parsed.problems],
+            seen_hash=h,
+            **stat,
+        )
         return None
     report.valid += 1
-    _set(run, sheet, status="valid", errors=[], answers=model.model_dump(mode="json"), seen_hash=h, **stat)
+    _set(
+        run,
+        sheet,
+        status="valid",
+        errors=[],
+        answers=model.model_dump(mode="json"),
+        seen_hash=h,
+        **stat,
+    )
     return model
 
 
@@ -236,7 +260,10 @@ def read_worksheet(run: Run, entity: Team | Proposal, sheet: Worksheet, data: by
     expected = front_matter(run, entity)
     for k in ("cohort", "stage", "team", "proposal"):
         if k in expected and str(parsed.meta.get(k)) != str(expected[k]):
-            parsed.fail(2, f"front matter says {k}: {parsed.meta.get(k)!r} but this file is for {k} {expected[k]!r}")
+            parsed.fail(
+                2,
+                f"front matter says {k}: {parsed.meta.get(k)!r} but this file is for {k} {expected[k]!r}",
+            )
     model = validate(parsed, run.stage.schema)
     if model is not None and run.stage.check:
         for loc, reason in run.stage.check(run, entity, model):
@@ -277,12 +304,20 @@ def front_matter(run: Run, entity: Team | Proposal) -> dict[str, Any]:
 def render_for(run: Run, entity: Team | Proposal, values: dict[str, Any]) -> str:
     """The worksheet text of an entity for this stage, filled with `values`."""
     team = entity if isinstance(entity, Team) else run.teams[entity.team_id]
-    context = {"team": team, "proposal": entity if isinstance(entity, Proposal) else None, "note": ""}
+    context = {
+        "team": team,
+        "proposal": entity if isinstance(entity, Proposal) else None,
+        "note": "",
+    }
     override = str(run.ws.root / "templates")
-    return render_worksheet(run.stage, run.settings.lang, front_matter(run, entity), values, context, override)
+    return render_worksheet(
+        run.stage, run.settings.lang, front_matter(run, entity), values, context, override
+    )
 
 
-def generate(run: Run, entity: Team | Proposal, report: StageReport, sheet: Worksheet | None = None) -> Worksheet:
+def generate(
+    run: Run, entity: Team | Proposal, report: StageReport, sheet: Worksheet | None = None
+) -> Worksheet:
     """Write the blank (prefilled) worksheet; a file already there is adopted, never overwritten.
 
     With `sheet`, the file of an existing record went missing and is written again.
@@ -304,7 +339,15 @@ def generate(run: Run, entity: Team | Proposal, report: StageReport, sheet: Work
             team_id=entity.id if isinstance(entity, Team) else entity.team_id,
             proposal_id=entity.id if isinstance(entity, Proposal) else None,
         )  # fmt: skip
-    _set(run, sheet, generated_hash=h, written_hash=written, status="waiting", errors=[], seen_hash="")
+    _set(
+        run,
+        sheet,
+        generated_hash=h,
+        written_hash=written,
+        status="waiting",
+        errors=[],
+        seen_hash="",
+    )
     if written:
         st = path.stat()
         sheet.mtime_ns, sheet.size = st.st_mtime_ns, st.st_size
@@ -316,12 +359,15 @@ def generate(run: Run, entity: Team | Proposal, report: StageReport, sheet: Work
 def funnel(session: Session, cohort: Cohort) -> dict[str, dict[str, int]]:
     """Counts of teams and proposals per state."""
     teams = dict(
-        session.exec(select(Team.state, func.count()).where(Team.cohort_id == cohort.id).group_by(Team.state)).all()
+        session.exec(
+            select(Team.state, func.count()).where(Team.cohort_id == cohort.id).group_by(Team.state)
+        ).all()
     )
     props = dict(
         session.exec(
-            select(Proposal.state, func.count()).where(Proposal.cohort_id == cohort.id).group_by(Proposal.state)
+            select(Proposal.state, func.count())
+            .where(Proposal.cohort_id == cohort.id)
+            .group_by(Proposal.state)
         ).all()
     )
     return {"teams": teams, "proposals": props}
-

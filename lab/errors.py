@@ -1,14 +1,14 @@
 """One error tree for Labinov; the CLI maps it to exit codes in one place.
 
-    LabError                      anything a user can act on (exit 1)
-    ├── UsageError                bad arguments or settings (exit 2)
-    ├── WorkspaceError            missing or damaged workspace (exit 3)
-    ├── RosterError               roster problems, with file and line (exit 4)
-    ├── WorksheetError            one worksheet problem: path, line, reason (exit 5)
-    ├── AnswersError              answers import problems (exit 5)
-    ├── TransitionNotAllowed      the state machine refused an event (exit 6)
-    ├── StaleState                optimistic versioning caught a lost update (exit 7)
-    └── CohortBusy                another run holds the cohort (exit 8)
+LabError                      anything a user can act on (exit 1)
+├── UsageError                bad arguments or settings (exit 2)
+├── WorkspaceError            missing or damaged workspace (exit 3)
+├── RosterError               roster problems, with file and line (exit 4)
+├── WorksheetError            one worksheet problem: path, line, reason (exit 5)
+├── AnswersError              answers import problems (exit 5)
+├── TransitionNotAllowed      the state machine refused an event (exit 6)
+├── StaleState                optimistic versioning caught a lost update (exit 7)
+└── CohortBusy                another run holds the cohort (exit 8)
 """
 
 from __future__ import annotations

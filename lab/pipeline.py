@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from lab.cohort import workspace_session
-from lab.engine import funnel, run_stage as run_stage_in
+from lab.engine import funnel
+from lab.engine import run_stage as run_stage_in
 from lab.settings import open_workspace
 from lab.stages import STAGES, get_stage
 
@@ -30,7 +31,9 @@ def funnel_markdown(summary: dict[str, Any], reports: list[dict[str, Any]]) -> s
     lines = [f"# {summary['cohort']}: stage funnel", "",
              "| stage | ingested | valid | invalid | advanced | generated |", "|---|---:|---:|---:|---:|---:|"]  # fmt: skip
     for r in reports:
-        lines.append(f"| {r['stage']} | {r['ingested']} | {r['valid']} | {r['invalid']} | {r['advanced']} | {r['generated']} |")
+        lines.append(
+            f"| {r['stage']} | {r['ingested']} | {r['valid']} | {r['invalid']} | {r['advanced']} | {r['generated']} |"
+        )
     lines += ["", "| teams | count |", "|---|---:|"]
     lines += [f"| {k} | {v} |" for k, v in summary["funnel"]["teams"].items()]
     lines += ["", "| proposals | count |", "|---|---:|"]

@@ -20,21 +20,29 @@ def print_status(data: dict[str, Any]) -> None:
     console.print(f"[bold]{c['id']}[/bold] · {c['region']} · {c['year']}")
     table = Table("stage", "worksheets", "waiting", "invalid", "valid", "returned", "passed")
     for slug, row in data["stages"].items():
-        table.add_row(slug, *(str(row[k]) for k in ("worksheets", "waiting", "invalid", "valid", "returned", "passed")))
+        table.add_row(
+            slug,
+            *(str(row[k]) for k in ("worksheets", "waiting", "invalid", "valid", "returned", "passed")),
+        )
     console.print(table)
     teams = ", ".join(f"{k} {v}" for k, v in data["states"]["teams"].items() if v) or "none"
     props = ", ".join(f"{k} {v}" for k, v in data["states"]["proposals"].items() if v) or "none"
     console.print(f"teams: {teams}\nproposals: {props}", highlight=False)
     if data["invalid"]:
-        console.print(f"\n[bold red]invalid worksheets ({len(data['invalid'])} problems)[/bold red]")
+        console.print(f"\n[bold red]invalid worksheets ({len(data['invalid'])} problem(s))[/bold red]")
         for item in data["invalid"][:SHOW]:
-            console.print(f"  {item['path']}:{item['line']}: {item['reason']}", highlight=False, markup=False)
+            console.print(
+                f"  {item['path']}:{item['line']}: {item['reason']}",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
         _more(console, data["invalid"])
     if data["waiting"]:
         console.print(f"\n[bold]waiting ({len(data['waiting'])})[/bold]")
         for item in data["waiting"][:SHOW]:
             where = item["path"] or item["proposal"]
-            console.print(f"  {where}: {item['reason']}", highlight=False, markup=False)
+            console.print(f"  {where}: {item['reason']}", highlight=False, markup=False, soft_wrap=True)
         _more(console, data["waiting"])
 
 

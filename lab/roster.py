@@ -60,7 +60,9 @@ def parse_roster(data: bytes, source: str) -> list[Unit]:
             raise RosterError(f"{source}:{line}: unit_type {kind!r} is not one of {', '.join(UNIT_TYPES)}")
         slug = slugify(name)
         if not slug:
-            raise RosterError(f"{source}:{line}: unit name {name!r} has no letters or digits to name its folder")
+            raise RosterError(
+                f"{source}:{line}: unit name {name!r} has no letters or digits to name its folder"
+            )
         unit = units.get(slug)
         if unit is None:
             unit = units[slug] = Unit(name, kind, slug, line)
@@ -69,7 +71,9 @@ def parse_roster(data: bytes, source: str) -> list[Unit]:
                 f"{source}:{line}: unit {name!r} has the same id {slug!r} as {unit.name!r} (line {unit.line}); rename one"
             )
         elif unit.unit_type != kind:
-            raise RosterError(f"{source}:{line}: unit {name!r} is {kind!r} here but {unit.unit_type!r} on line {unit.line}")
+            raise RosterError(
+                f"{source}:{line}: unit {name!r} is {kind!r} here but {unit.unit_type!r} on line {unit.line}"
+            )
         member = " ".join((row.get("member") or "").split())
         if member:
             unit.members.append((member, (row.get("role") or "").strip(), (row.get("email") or "").strip()))
@@ -100,7 +104,9 @@ def sync(ws: Workspace, session: Session, cohort: Cohort) -> dict[str, int]:
     for unit in units:
         team = teams.get(unit.slug)
         if team is None:
-            team = teams[unit.slug] = Team(cohort_id=cohort.id, slug=unit.slug, unit=unit.name, unit_type=unit.unit_type)
+            team = teams[unit.slug] = Team(
+                cohort_id=cohort.id, slug=unit.slug, unit=unit.name, unit_type=unit.unit_type
+            )
             session.add(team)
             added += 1
         elif (team.unit, team.unit_type) != (unit.name, unit.unit_type):

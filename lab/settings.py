@@ -20,7 +20,13 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from lab.errors import UsageError, WorkspaceError
 
 SETTINGS_FILE = "cohort.toml"
-DEFAULT_RUBRIC = {"novelty": 30, "benefit": 25, "collaboration": 15, "replicability": 20, "mastery": 10}
+DEFAULT_RUBRIC = {
+    "novelty": 30,
+    "benefit": 25,
+    "collaboration": 15,
+    "replicability": 20,
+    "mastery": 10,
+}
 
 
 class Gates(BaseModel):
@@ -67,9 +73,7 @@ def default_code(region: str) -> str:
 
 def render_settings(region: str, year: int, code: str, lang: str) -> str:
     """The initial `cohort.toml` text, commented for the facilitator."""
-    title = (
-        f"Laboratorium Inovasi {region} {year}" if lang == "id" else f"Innovation Lab {region} {year}"
-    )
+    title = f"Laboratorium Inovasi {region} {year}" if lang == "id" else f"Innovation Lab {region} {year}"
     return f"""# Labinov cohort settings: the facilitator's inputs, re-read by every `lab run`.
 uid = "{uuid.uuid4()}"   # identifies this cohort in a shared database; do not change
 region = "{_toml_escape(region)}"

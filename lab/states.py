@@ -114,7 +114,9 @@ def apply_many(
     return [r["state"] for r in rows]
 
 
-def apply(session: Session, kind: str, subject: Team | Proposal, event: str, actor: str, note: str = "") -> str:
+def apply(
+    session: Session, kind: str, subject: Team | Proposal, event: str, actor: str, note: str = ""
+) -> str:
     """Move one subject by `event` (see apply_many)."""
     return apply_many(session, kind, [subject], event, actor, note)[0]
 

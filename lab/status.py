@@ -62,11 +62,21 @@ def _invalid(session: Session, cohort: Cohort) -> list[dict[str, Any]]:
         .where(Worksheet.cohort_id == cohort.id, Worksheet.status == "invalid")
         .order_by(Worksheet.path)
     )
-    return [{"path": path, "line": e["line"], "reason": e["reason"]} for path, errors in rows for e in errors or []]
+    return [
+        {"path": path, "line": e["line"], "reason": e["reason"]}
+        for path, errors in rows
+        for e in errors or []
+    ]
 
 
-def _waiting(session: Session, cohort: Cohort, props: list[Proposal], slug: dict[int, str]) -> list[dict[str, Any]]:
-    reasons = {"waiting": "not filled in yet", "missing": "file is missing", "returned": "returned by a facilitator"}
+def _waiting(
+    session: Session, cohort: Cohort, props: list[Proposal], slug: dict[int, str]
+) -> list[dict[str, Any]]:
+    reasons = {
+        "waiting": "not filled in yet",
+        "missing": "file is missing",
+        "returned": "returned by a facilitator",
+    }
     out = []
     rows = session.exec(
         select(Worksheet)

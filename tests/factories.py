@@ -78,4 +78,10 @@ def display() -> dict:
             "contact": "Ketua tim (ketua@example.go.id)"}  # fmt: skip
 
 
-ANSWERS = {"drum-up": drum_up, "diagnose": diagnose, "design": design, "deliver": deliver, "display": display}
+ANSWERS = {
+    "drum-up": drum_up,
+    "diagnose": diagnose,
+    "design": design,
+    "deliver": deliver,
+    "display": display,
+}

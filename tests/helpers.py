@@ -37,12 +37,16 @@ def teams(ws) -> dict[str, str]:
 
 def proposals(ws) -> dict[str, str]:
     with workspace_session(ws) as (session, cohort):
-        return {p.code: p.state for p in session.exec(select(Proposal).where(Proposal.cohort_id == cohort.id))}
+        return {
+            p.code: p.state for p in session.exec(select(Proposal).where(Proposal.cohort_id == cohort.id))
+        }
 
 
 def sheet(ws, stage: str, ident: str) -> Worksheet:
     with workspace_session(ws) as (session, cohort):
-        for w in session.exec(select(Worksheet).where(Worksheet.cohort_id == cohort.id, Worksheet.stage == stage)):
+        for w in session.exec(
+            select(Worksheet).where(Worksheet.cohort_id == cohort.id, Worksheet.stage == stage)
+        ):
             if ident in w.path.split("/"):
                 return w
     raise LookupError(ident)
@@ -79,7 +83,14 @@ def drive_to_display(ws, n_units: int = 3) -> None:
     with workspace_session(ws) as (session, cohort):
         for code, state in proposals(ws).items():
             if state == "designed":
-                decide(ws, session, cohort, find_proposal(session, cohort, code), "approve", "Fasilitator")
+                decide(
+                    ws,
+                    session,
+                    cohort,
+                    find_proposal(session, cohort, code),
+                    "approve",
+                    "Fasilitator",
+                )
     run_once(ws)
     for code, state in proposals(ws).items():
         if state == "approved":

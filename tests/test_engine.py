@@ -9,7 +9,15 @@ from lab.decisions import decide
 from lab.errors import TransitionNotAllowed
 from tests import factories
 from tests.helpers import (
-    answer, drive_to_display, enrol, evidence, proposals, run_once, sheet, sheet_path, teams,
+    answer,
+    drive_to_display,
+    enrol,
+    evidence,
+    proposals,
+    run_once,
+    sheet,
+    sheet_path,
+    teams,
 )  # fmt: skip
 
 
@@ -66,11 +74,24 @@ def test_an_invalid_worksheet_is_reported_and_the_other_teams_carry_on(ws):
     text = good.replace("2026-03-10", "kemarin")  # the team types a word where a date belongs
     bad.write_text(text)
     run_once(ws)
-    assert teams(ws) == {"unit-uji-001": "committed", "unit-uji-002": "committed", "unit-uji-003": "enrolled"}
+    assert teams(ws) == {
+        "unit-uji-001": "committed",
+        "unit-uji-002": "committed",
+        "unit-uji-003": "enrolled",
+    }
     row = sheet(ws, "drum-up", "unit-uji-003")
     date_line = next(n for n, ln in enumerate(text.split("\n"), 1) if "{#commitment_date}" in ln)
-    assert (row.status, row.errors) == ("invalid", [{"line": date_line, "reason": (
-        "{#commitment_date}: 'kemarin' is not a date; write it as YYYY-MM-DD, e.g. 2026-10-12")}])
+    assert (row.status, row.errors) == (
+        "invalid",
+        [
+            {
+                "line": date_line,
+                "reason": (
+                    "{#commitment_date}: 'kemarin' is not a date; write it as YYYY-MM-DD, e.g. 2026-10-12"
+                ),
+            }
+        ],
+    )
     assert bad.read_text() == text  # left untouched
     run_once(ws)
     assert sheet(ws, "drum-up", "unit-uji-003").status == "invalid"  # still reported, not forgotten
@@ -135,7 +156,9 @@ def _to_design(ws, n_units=1):
 
 def _decide(ws, code, decision, note=""):
     with workspace_session(ws) as (session, cohort):
-        return decide(ws, session, cohort, find_proposal(session, cohort, code), decision, "Fasilitator", note)
+        return decide(
+            ws, session, cohort, find_proposal(session, cohort, code), decision, "Fasilitator", note
+        )
 
 
 def test_a_returned_design_waits_until_the_team_changes_it(ws):

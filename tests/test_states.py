@@ -24,7 +24,14 @@ def _proposal(session, cohort, state: str) -> Proposal:
         session.add(team)
         session.flush()
     n = session.exec(select(func.count()).select_from(Proposal)).one() + 1
-    p = Proposal(cohort_id=cohort.id, team_id=team.id, code=f"PBG-2026-{n:03d}", origin=n, title="Puspita", state=state)
+    p = Proposal(
+        cohort_id=cohort.id,
+        team_id=team.id,
+        code=f"PBG-2026-{n:03d}",
+        origin=n,
+        title="Puspita",
+        state=state,
+    )
     session.add(p)
     session.flush()
     return p
@@ -55,7 +62,9 @@ def test_every_other_move_is_refused_and_leaves_no_trace(ws, source, event):
         assert p.state == source and p.version == 1
 
 
-@pytest.mark.parametrize("source,event", [("designed", "return"), ("dropped", "reopen"), ("withdrawn", "reopen")])
+@pytest.mark.parametrize(
+    "source,event", [("designed", "return"), ("dropped", "reopen"), ("withdrawn", "reopen")]
+)
 def test_return_and_reopen_need_a_note(ws, source, event):
     with workspace_session(ws) as (session, cohort):
         p = _proposal(session, cohort, source)
@@ -104,7 +113,9 @@ def test_no_event_sequence_skips_a_stage_or_loses_an_audit_row(tmp_path_factory,
                 continue
             assert ALLOWED[(before, event)] == after
             moved += 1
-        audit = session.exec(select(Transition).where(Transition.subject_id == p.id).order_by(Transition.id)).all()
+        audit = session.exec(
+            select(Transition).where(Transition.subject_id == p.id).order_by(Transition.id)
+        ).all()
     assert len(audit) == moved == p.version - 1
     # the trail is a connected path: each row starts where the previous one ended
     assert all(a.from_state == b.to_state for b, a in zip(audit, audit[1:], strict=False))

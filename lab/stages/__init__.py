@@ -6,7 +6,13 @@ from lab.errors import UsageError
 from lab.stages import deliver, design, diagnose, display, drum_up
 from lab.stages.base import Stage
 
-STAGES: tuple[Stage, ...] = (drum_up.STAGE, diagnose.STAGE, design.STAGE, deliver.STAGE, display.STAGE)
+STAGES: tuple[Stage, ...] = (
+    drum_up.STAGE,
+    diagnose.STAGE,
+    design.STAGE,
+    deliver.STAGE,
+    display.STAGE,
+)
 SLUGS: tuple[str, ...] = tuple(s.slug for s in STAGES)
 
 

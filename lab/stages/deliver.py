@@ -19,7 +19,10 @@ from lab.worksheets.spec import Line, Record, Sheet, Text, field, options
 
 DECREE_LEVELS = options(
     agency_head=("Keputusan kepala perangkat daerah", "Decree of the agency head"),
-    regional_head=("Peraturan/keputusan kepala daerah", "Regulation or decree of the regional head"),
+    regional_head=(
+        "Peraturan/keputusan kepala daerah",
+        "Regulation or decree of the regional head",
+    ),
     bylaw=("Peraturan daerah", "Regional bylaw"),
 )
 MATURITY = options(trial=("Uji coba", "Trial"), implementation=("Penerapan", "Implementation"))
@@ -34,9 +37,12 @@ class Measure(Record):
 
 class EvidenceItem(Record):
     LABEL = {"id": "Bukti dukung", "en": "Evidence"}
-    file: Line = field("Berkas (di folder evidence/)", "File (in the evidence/ folder)",
-                       "Nama berkas relatif terhadap folder evidence/ usulan ini, misalnya sk-inovasi.pdf.",
-                       "File name relative to this proposal's evidence/ folder, e.g. decree.pdf.")
+    file: Line = field(
+        "Berkas (di folder evidence/)",
+        "File (in the evidence/ folder)",
+        "Nama berkas relatif terhadap folder evidence/ usulan ini, misalnya sk-inovasi.pdf.",
+        "File name relative to this proposal's evidence/ folder, e.g. decree.pdf.",
+    )
     proves: Line = field("Yang dibuktikan", "What it proves")
 
     @field_validator("file")
@@ -53,23 +59,38 @@ class Deliver(Sheet):
 
     launch_date: dt.date = field("Tanggal peluncuran (TTTT-BB-HH)", "Launch date (YYYY-MM-DD)")
     launch_event: Line = field("Acara peluncuran", "Launch event")
-    decree: Line = field("Nomor keputusan penetapan inovasi", "Reference of the establishing decree",
-                         "Misalnya Keputusan Kepala Dinas Kesehatan Nomor 800/123/2026.",
-                         "For example the agency head's decree number.")
+    decree: Line = field(
+        "Nomor keputusan penetapan inovasi",
+        "Reference of the establishing decree",
+        "Misalnya Keputusan Kepala Dinas Kesehatan Nomor 800/123/2026.",
+        "For example the agency head's decree number.",
+    )
     decree_level: Literal["agency_head", "regional_head", "bylaw"] = field(
-        "Tingkat keputusan", "Level of the decree", "Pilih satu.", "Choose one.", json_schema_extra=DECREE_LEVELS)
+        "Tingkat keputusan",
+        "Level of the decree",
+        "Pilih satu.",
+        "Choose one.",
+        json_schema_extra=DECREE_LEVELS,
+    )
     maturity: Literal["trial", "implementation"] = field(
-        "Tahap kematangan", "Maturity", "Pilih satu.", "Choose one.", json_schema_extra=MATURITY)
+        "Tahap kematangan", "Maturity", "Pilih satu.", "Choose one.", json_schema_extra=MATURITY
+    )
     beneficiaries: int = field("Jumlah penerima manfaat", "Number of beneficiaries", ge=0)
     results: Text = field("Hasil yang dicapai", "Results achieved")
     measures: list[Measure] = field(
-        "Ukuran sebelum dan sesudah", "Before and after measures", min_length=1,
-        json_schema_extra={"blank_records": 2})
+        "Ukuran sebelum dan sesudah",
+        "Before and after measures",
+        min_length=1,
+        json_schema_extra={"blank_records": 2},
+    )
     evidence: list[EvidenceItem] = field(
-        "Bukti dukung", "Evidence",
+        "Bukti dukung",
+        "Evidence",
         "Simpan setiap berkas di folder evidence/ usulan ini lalu sebutkan di sini.",
         "Save each file in this proposal's evidence/ folder, then list it here.",
-        min_length=1, json_schema_extra={"blank_records": 3})
+        min_length=1,
+        json_schema_extra={"blank_records": 3},
+    )
 
 
 def check(run, proposal, sheet: Deliver) -> list[tuple[tuple, str]]:
@@ -80,10 +101,19 @@ def check(run, proposal, sheet: Deliver) -> list[tuple[tuple, str]]:
         target = folder / item.file
         resolved = target.resolve()
         if not resolved.is_relative_to(folder.resolve()):
-            problems.append((("evidence", n, "file"), f"evidence '{item.file}' points outside the evidence folder"))
+            problems.append(
+                (
+                    ("evidence", n, "file"),
+                    f"evidence '{item.file}' points outside the evidence folder",
+                )
+            )
         elif not resolved.is_file():
-            problems.append((("evidence", n, "file"),
-                             f"evidence file '{item.file}' is not in {run.rel(folder)}/; add the file or fix the name"))
+            problems.append(
+                (
+                    ("evidence", n, "file"),
+                    f"evidence file '{item.file}' is not in {run.rel(folder)}/; add the file or fix the name",
+                )
+            )
     return problems
 
 
@@ -91,7 +121,9 @@ def on_exit(run, advanced: list) -> None:
     """Record the evidence of each launched proposal."""
     for proposal, sheet in advanced:
         folder = run.proposal_dir(proposal) / "evidence"
-        run.record_evidence(proposal, [(e.file, e.proves, (folder / e.file).stat().st_size) for e in sheet.evidence])
+        run.record_evidence(
+            proposal, [(e.file, e.proves, (folder / e.file).stat().st_size) for e in sheet.evidence]
+        )
 
 
 STAGE = Stage(

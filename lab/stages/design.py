@@ -21,7 +21,10 @@ MIN_DESIGN_WORDS = 300  # the national innovation profile asks for at least 300 
 FORMS = options(
     governance=("Inovasi tata kelola pemerintahan daerah", "Regional governance innovation"),
     public_service=("Inovasi pelayanan publik", "Public-service innovation"),
-    other=("Inovasi daerah lainnya sesuai urusan pemerintahan", "Other innovation within the region's affairs"),
+    other=(
+        "Inovasi daerah lainnya sesuai urusan pemerintahan",
+        "Other innovation within the region's affairs",
+    ),
 )
 TYPES = options(digital=("Digital", "Digital"), non_digital=("Non-digital", "Non-digital"))
 INITIATORS = options(
@@ -79,18 +82,35 @@ class Design(Sheet):
     """The PP 38/2017 proposal and action plan (one worksheet per proposal)."""
 
     title: Line = field("Nama inovasi", "Name of the innovation")
-    problem: Text = field("Masalah yang dijawab", "Problem it answers",
-                          "Diisi dari tahap diagnose; perbaiki bila perlu.", "Filled from diagnose; refine it.")
-    form: Form = field("Bentuk inovasi", "Form of innovation", "Pilih satu.", "Choose one.",
-                       json_schema_extra=FORMS)
-    kind: Kind = field("Jenis inovasi", "Type of innovation", "Pilih satu.", "Choose one.",
-                       json_schema_extra=TYPES)
-    affair: Affair = field("Urusan pemerintahan", "Government affair", "Pilih satu urusan utama.",
-                           "Choose the main affair.", json_schema_extra=AFFAIRS)
-    initiator: Initiator = field("Inisiator", "Initiator", "Pilih satu.", "Choose one.",
-                                 json_schema_extra=INITIATORS)
+    problem: Text = field(
+        "Masalah yang dijawab",
+        "Problem it answers",
+        "Diisi dari tahap diagnose; perbaiki bila perlu.",
+        "Filled from diagnose; refine it.",
+    )
+    form: Form = field(
+        "Bentuk inovasi",
+        "Form of innovation",
+        "Pilih satu.",
+        "Choose one.",
+        json_schema_extra=FORMS,
+    )
+    kind: Kind = field(
+        "Jenis inovasi", "Type of innovation", "Pilih satu.", "Choose one.", json_schema_extra=TYPES
+    )
+    affair: Affair = field(
+        "Urusan pemerintahan",
+        "Government affair",
+        "Pilih satu urusan utama.",
+        "Choose the main affair.",
+        json_schema_extra=AFFAIRS,
+    )
+    initiator: Initiator = field(
+        "Inisiator", "Initiator", "Pilih satu.", "Choose one.", json_schema_extra=INITIATORS
+    )
     design: Text = field(
-        "Rancang bangun", "Design",
+        "Rancang bangun",
+        "Design",
         f"Uraikan rancang bangun inovasi, minimal {MIN_DESIGN_WORDS} kata.",
         f"Describe the design of the innovation, at least {MIN_DESIGN_WORDS} words.",
     )
@@ -100,18 +120,32 @@ class Design(Sheet):
     expected_results: Text = field("Hasil yang diharapkan", "Expected results")
     trial_start: dt.date = field("Waktu uji coba (TTTT-BB-HH)", "Trial start (YYYY-MM-DD)")
     implementation_start: dt.date | None = field(
-        "Waktu penerapan (TTTT-BB-HH, opsional)", "Implementation start (YYYY-MM-DD, optional)", default=None)
-    budget: int | None = field("Anggaran (Rp, opsional)", "Budget (IDR, optional)",
-                               "Angka saja, misalnya 25000000.", "Digits only, e.g. 25000000.",
-                               default=None, ge=0)
+        "Waktu penerapan (TTTT-BB-HH, opsional)",
+        "Implementation start (YYYY-MM-DD, optional)",
+        default=None,
+    )
+    budget: int | None = field(
+        "Anggaran (Rp, opsional)",
+        "Budget (IDR, optional)",
+        "Angka saja, misalnya 25000000.",
+        "Digits only, e.g. 25000000.",
+        default=None,
+        ge=0,
+    )
     principles: list[Principle] = field(
-        "Prinsip inovasi daerah (PP 38/2017 Pasal 3)", "Principles of regional innovation (PP 38/2017 Art. 3)",
-        "Centang setiap prinsip yang dipenuhi; kedelapannya wajib.", "Tick each principle met; all eight are required.",
+        "Prinsip inovasi daerah (PP 38/2017 Pasal 3)",
+        "Principles of regional innovation (PP 38/2017 Art. 3)",
+        "Centang setiap prinsip yang dipenuhi; kedelapannya wajib.",
+        "Tick each principle met; all eight are required.",
         json_schema_extra=PRINCIPLES,
     )
     milestones: list[Milestone] = field(
-        "Rencana aksi", "Action plan", "Satu butir per tonggak kegiatan.", "One record per milestone.",
-        min_length=1, json_schema_extra={"blank_records": 3},
+        "Rencana aksi",
+        "Action plan",
+        "Satu butir per tonggak kegiatan.",
+        "One record per milestone.",
+        min_length=1,
+        json_schema_extra={"blank_records": 3},
     )
 
     @field_validator("design")

@@ -20,11 +20,20 @@ READINESS = ("readiness_leadership", "readiness_culture", "readiness_resources",
 class ProblemRecord(Record):
     LABEL = {"id": "Masalah", "en": "Problem"}
     title: Line = field("Masalah", "Problem")
-    data: Text = field("Data yang menunjukkan masalah", "Data that shows the problem",
-                       "Angka, sumber dan tahun.", "Figures, source and year.")
+    data: Text = field(
+        "Data yang menunjukkan masalah",
+        "Data that shows the problem",
+        "Angka, sumber dan tahun.",
+        "Figures, source and year.",
+    )
     affected: Line = field("Siapa yang terdampak", "Who is affected")
-    causes: list[Line] = field("Akar masalah", "Root causes", "Satu akar masalah per baris, diawali '- '.",
-                               "One root cause per line, starting with '- '.", min_length=1)
+    causes: list[Line] = field(
+        "Akar masalah",
+        "Root causes",
+        "Satu akar masalah per baris, diawali '- '.",
+        "One root cause per line, starting with '- '.",
+        min_length=1,
+    )
     urgency: Score = field("Urgensi (1-5)", "Urgency (1-5)")
     impact: Score = field("Dampak (1-5)", "Impact (1-5)")
     feasibility: Score = field("Kelayakan (1-5)", "Feasibility (1-5)")
@@ -39,37 +48,51 @@ class IdeaRecord(Record):
     LABEL = {"id": "Ide", "en": "Idea"}
     title: Line = field("Nama inovasi (dan akronimnya)", "Name of the innovation (and its acronym)")
     description: Text = field("Gambaran singkat ide", "Short description of the idea")
-    problem: int = field("Nomor masalah yang dijawab", "Number of the problem it answers",
-                         "Nomor urut masalah di atas, misalnya 1.", "The number of a problem above, e.g. 1.",
-                         ge=1)
+    problem: int = field(
+        "Nomor masalah yang dijawab",
+        "Number of the problem it answers",
+        "Nomor urut masalah di atas, misalnya 1.",
+        "The number of a problem above, e.g. 1.",
+        ge=1,
+    )
     target_users: Line = field("Sasaran pengguna", "Target users")
     forward: bool = field("Dilanjutkan ke tahap desain?", "Go forward to design?")
 
 
 def _readiness(label_id: str, label_en: str):
-    return field(f"Kesiapan: {label_id} (1-5)", f"Readiness: {label_en} (1-5)",
-                 "1 = belum siap, 5 = sangat siap.", "1 = not ready, 5 = fully ready.")
+    return field(
+        f"Kesiapan: {label_id} (1-5)",
+        f"Readiness: {label_en} (1-5)",
+        "1 = belum siap, 5 = sangat siap.",
+        "1 = not ready, 5 = fully ready.",
+    )
 
 
 class Diagnose(Sheet):
     """Readiness self-assessment, problems and ideas (one worksheet per team)."""
 
     readiness_leadership: Score = _readiness("dukungan pimpinan", "leadership support")
-    readiness_culture: Score = _readiness("budaya kerja yang terbuka pada perubahan", "a culture open to change")
+    readiness_culture: Score = _readiness(
+        "budaya kerja yang terbuka pada perubahan", "a culture open to change"
+    )
     readiness_resources: Score = _readiness("SDM, anggaran dan sarana", "people, budget and tools")
     readiness_data: Score = _readiness("ketersediaan data layanan", "service data at hand")
     readiness_collaboration: Score = _readiness("jejaring dan kolaborasi", "networks and collaboration")
     problems: list[ProblemRecord] = field(
-        "Masalah yang dihadapi", "Problems the unit faces",
+        "Masalah yang dihadapi",
+        "Problems the unit faces",
         "Satu butir per masalah. Prioritas = urgensi × dampak × kelayakan.",
         "One record per problem. Priority = urgency × impact × feasibility.",
-        min_length=1, json_schema_extra={"blank_records": 2},
+        min_length=1,
+        json_schema_extra={"blank_records": 2},
     )
     ideas: list[IdeaRecord] = field(
-        "Ide inovasi", "Innovation ideas",
+        "Ide inovasi",
+        "Innovation ideas",
         "Satu butir per ide; setiap ide menjadi usulan inovasi. Pilih Ya pada ide yang dilanjutkan.",
         "One record per idea; every idea becomes a proposal. Choose Yes for ideas that go forward.",
-        min_length=1, json_schema_extra={"blank_records": 2},
+        min_length=1,
+        json_schema_extra={"blank_records": 2},
     )
 
     @model_validator(mode="after")

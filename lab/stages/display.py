@@ -18,15 +18,26 @@ MAX_SUMMARY_WORDS = 200
 class Display(Sheet):
     """The showcase entry (one worksheet per proposal)."""
 
-    summary: Text = field("Ringkasan satu paragraf", "One-paragraph summary",
-                          f"Paling banyak {MAX_SUMMARY_WORDS} kata, untuk masyarakat umum.",
-                          f"At most {MAX_SUMMARY_WORDS} words, for the general public.")
-    highlights: list[Line] = field("Dampak utama", "Impact highlights", "Satu hal per baris, diawali '- '.",
-                                   "One point per line, starting with '- '.", min_length=1)
+    summary: Text = field(
+        "Ringkasan satu paragraf",
+        "One-paragraph summary",
+        f"Paling banyak {MAX_SUMMARY_WORDS} kata, untuk masyarakat umum.",
+        f"At most {MAX_SUMMARY_WORDS} words, for the general public.",
+    )
+    highlights: list[Line] = field(
+        "Dampak utama",
+        "Impact highlights",
+        "Satu hal per baris, diawali '- '.",
+        "One point per line, starting with '- '.",
+        min_length=1,
+    )
     media: list[Line] | None = field(
-        "Foto dan video (opsional)", "Photos and videos (optional)",
+        "Foto dan video (opsional)",
+        "Photos and videos (optional)",
         "Tautan https:// atau nama berkas di folder evidence/, satu per baris.",
-        "https:// links or file names in the evidence/ folder, one per line.", default=None)
+        "https:// links or file names in the evidence/ folder, one per line.",
+        default=None,
+    )
     contact: Line = field("Narahubung", "Contact", "Nama dan surel/telepon.", "Name and e-mail/phone.")
 
     @field_validator("summary")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-
 from lab.stages.base import Stage
 from lab.worksheets.spec import Line, Record, Sheet, field
 
@@ -17,8 +16,12 @@ from lab.worksheets.spec import Line, Record, Sheet, field
 class TeamMember(Record):
     LABEL = {"id": "Anggota", "en": "Member"}
     name: Line = field("Nama", "Name")
-    role: Line = field("Peran dalam tim", "Role in the team", "Misalnya Ketua, Anggota, Sekretaris.",
-                       "For example Leader, Member, Secretary.")
+    role: Line = field(
+        "Peran dalam tim",
+        "Role in the team",
+        "Misalnya Ketua, Anggota, Sekretaris.",
+        "For example Leader, Member, Secretary.",
+    )
     email: Line | None = field("Surel (opsional)", "E-mail (optional)", default=None)
 
 
@@ -26,29 +29,37 @@ class DrumUp(Sheet):
     """Commitment of the unit head and the team (one worksheet per team)."""
 
     signatory: Line = field(
-        "Kepala unit yang menandatangani komitmen", "Unit head who signs the commitment",
+        "Kepala unit yang menandatangani komitmen",
+        "Unit head who signs the commitment",
         "Nama lengkap kepala perangkat daerah / camat / kepala puskesmas / direktur.",
         "Full name of the head of the agency, sub-district, health centre or company.",
     )
     signatory_position: Line = field("Jabatan", "Position")
     commitment_date: dt.date = field(
-        "Tanggal penandatanganan komitmen", "Date the commitment was signed",
-        "Tulis dengan format TTTT-BB-HH, misalnya 2026-10-12.", "Write it as YYYY-MM-DD, e.g. 2026-10-12.",
+        "Tanggal penandatanganan komitmen",
+        "Date the commitment was signed",
+        "Tulis dengan format TTTT-BB-HH, misalnya 2026-10-12.",
+        "Write it as YYYY-MM-DD, e.g. 2026-10-12.",
     )
     committed: bool = field(
         "Unit berkomitmen mengikuti seluruh tahap laboratorium inovasi",
         "The unit commits to all stages of the innovation lab",
-        "Centang Ya bila komitmen sudah ditandatangani.", "Tick Yes once the commitment is signed.",
+        "Centang Ya bila komitmen sudah ditandatangani.",
+        "Tick Yes once the commitment is signed.",
     )
     members: list[TeamMember] = field(
-        "Anggota tim inovasi", "Innovation team members",
+        "Anggota tim inovasi",
+        "Innovation team members",
         "Satu butir per orang. Salin blok '### Anggota' untuk menambah orang.",
         "One record per person. Copy an '### Member' block to add people.",
-        min_length=1, json_schema_extra={"blank_records": 3},
+        min_length=1,
+        json_schema_extra={"blank_records": 3},
     )
     service_areas: list[Line] = field(
-        "Layanan yang menjadi tanggung jawab tim", "Services the team owns",
-        "Satu layanan per baris, diawali '- '.", "One service per line, starting with '- '.",
+        "Layanan yang menjadi tanggung jawab tim",
+        "Services the team owns",
+        "Satu layanan per baris, diawali '- '.",
+        "One service per line, starting with '- '.",
         min_length=1,
     )
 
@@ -61,7 +72,12 @@ def prefill(run, team) -> dict:
 
 def check(run, team, sheet: DrumUp) -> list[tuple[tuple, str]]:
     if not sheet.committed:
-        return [(("committed",), "{#committed}: the team can only continue once the unit head has committed")]
+        return [
+            (
+                ("committed",),
+                "{#committed}: the team can only continue once the unit head has committed",
+            )
+        ]
     return []
 
 

@@ -101,7 +101,9 @@ def field_views(model: type[BaseModel], values: dict[str, Any], lang: str) -> li
                     _heading(3, f"{label} {n}"),
                     [
                         FieldView(
-                            sub.id, _heading(4, sub.label(lang), sub.id), sub.help.get(lang, ""),
+                            sub.id,
+                            _heading(4, sub.label(lang), sub.id),
+                            sub.help.get(lang, ""),
                             body_lines(sub, rec.get(sub.id), lang),
                         )  # fmt: skip
                         for sub in spec.record_fields
@@ -145,7 +147,10 @@ class Parsed:
 def decode(data: bytes, parsed: Parsed) -> str | None:
     """Bytes to text: UTF-8 (a BOM is accepted), CRLF accepted; None when unreadable."""
     if len(data) > MAX_BYTES:
-        parsed.fail(1, f"file is {len(data) / 1e6:.1f} MB; worksheets are limited to {MAX_BYTES / 1e6:.0f} MB")
+        parsed.fail(
+            1,
+            f"file is {len(data) / 1e6:.1f} MB; worksheets are limited to {MAX_BYTES / 1e6:.0f} MB",
+        )
         return None
     try:
         text = data.decode("utf-8-sig")
@@ -171,7 +176,10 @@ def split_front_matter(text: str, parsed: Parsed) -> tuple[list[str], int]:
         meta = yaml.safe_load("\n".join(lines[1:end])) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        parsed.fail((mark.line + 2) if mark else 1, f"front matter is not valid YAML: {getattr(exc, 'problem', exc)}")
+        parsed.fail(
+            (mark.line + 2) if mark else 1,
+            f"front matter is not valid YAML: {getattr(exc, 'problem', exc)}",
+        )
         return lines[end + 1 :], end + 2
     if not isinstance(meta, dict):
         parsed.fail(2, "front matter must be 'key: value' lines")
@@ -192,7 +200,10 @@ def parse_text(text: str, model: type[BaseModel]) -> Parsed:
         if m and len(m.group(1)) == 2:
             fid = m.group(3)
             if fid is None:
-                parsed.fail(n, f"heading '{line.strip()}' has no field id like {{#problem}}; restore the original heading")
+                parsed.fail(
+                    n,
+                    f"heading '{line.strip()}' has no field id like {{#problem}}; restore the original heading",
+                )
                 current = None
             elif fid not in specs:
                 parsed.fail(n, f"unknown field id {{#{fid}}}")
@@ -213,7 +224,10 @@ def parse_text(text: str, model: type[BaseModel]) -> Parsed:
         current.append((n, line))
     for fid, spec in specs.items():
         if fid not in blocks:
-            parsed.fail(first, f"field {{#{fid}}} ({spec.label('id')} / {spec.label('en')}) is missing; restore its heading")
+            parsed.fail(
+                first,
+                f"field {{#{fid}}} ({spec.label('id')} / {spec.label('en')}) is missing; restore its heading",
+            )
             continue
         value = _read_field(spec, blocks[fid], parsed, (fid,))
         if value is not None:
@@ -253,17 +267,26 @@ def _read_checks(spec: FieldSpec, lines: list[tuple[int, str]], parsed: Parsed, 
             continue
         m = CHECK.match(line)
         if not m:
-            parsed.fail(n, f"{{#{loc[-1]}}} is a checklist: tick options as '- [x] …' and keep the other lines as they are")
+            parsed.fail(
+                n,
+                f"{{#{loc[-1]}}} is a checklist: tick options as '- [x] …' and keep the other lines as they are",
+            )
             return None
         if m.group(3) not in spec.options:
-            parsed.fail(n, f"unknown option {{#{m.group(3)}}} for {{#{loc[-1]}}}; choose from {', '.join(spec.options)}")
+            parsed.fail(
+                n,
+                f"unknown option {{#{m.group(3)}}} for {{#{loc[-1]}}}; choose from {', '.join(spec.options)}",
+            )
             return None
         if m.group(1) in "xX":
             chosen.append(m.group(3))
     if spec.kind == "multi":
         return chosen or None
     if len(chosen) > 1:
-        parsed.fail(parsed.lines.get(loc, 1), f"tick only one option for {{#{loc[-1]}}} ({len(chosen)} are ticked)")
+        parsed.fail(
+            parsed.lines.get(loc, 1),
+            f"tick only one option for {{#{loc[-1]}}} ({len(chosen)} are ticked)",
+        )
         return None
     if not chosen:
         return None
