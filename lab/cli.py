@@ -29,6 +29,16 @@ class LabGroup(TyperGroup):
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
             raise typer.Exit(130) from None
+        except OSError as exc:  # disk full, permission denied, …: the user can act on these
+            where = f" ({exc.filename})" if exc.filename else ""
+            typer.echo(f"error: {exc.strerror or exc}{where}", err=True)
+            raise typer.Exit(1) from None
+        except Exception as exc:
+            if type(exc).__module__.startswith("sqlalchemy"):
+                reason = str(getattr(exc, "orig", exc)).splitlines()[0]
+                typer.echo(f"error: database: {reason}", err=True)
+                raise typer.Exit(9) from None
+            raise
 
 
 def _app(help_text: str) -> typer.Typer:

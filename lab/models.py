@@ -108,3 +108,26 @@ class Evidence(SQLModel, table=True):
     file: str
     proves: str
     size: int = 0
+
+
+class Review(SQLModel, table=True):
+    """One coordinator's rubric scores for one showcased proposal."""
+
+    __table_args__ = (UniqueConstraint("proposal_id", "reviewer"),)
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohort.id", index=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    reviewer: str
+    scores: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON))
+    note: str = ""
+    at: dt.datetime = Field(default_factory=utcnow)
+
+
+class SheetFile(SQLModel, table=True):
+    """A file the engine writes for people to fill outside worksheets (review sheets), and its last hash."""
+
+    __table_args__ = (UniqueConstraint("cohort_id", "path"),)
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohort.id", index=True)
+    path: str
+    written_hash: str = ""

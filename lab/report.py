@@ -57,6 +57,7 @@ def print_schema(stage) -> None:
     table = Table("field id", "kind", "required", "label (id)", "label (en)",
                   title=f"{stage.number}. {stage.slug} — {stage.title['id']} / {stage.title['en']} "
                         f"(one per {stage.granularity})")  # fmt: skip
+    table.columns[0].no_wrap = True
     for spec in describe(stage.schema):
         kind = spec.kind + (f": {', '.join(spec.options)}" if spec.options else "")
         table.add_row(spec.id, kind, "yes" if spec.required else "no", spec.label("id"), spec.label("en"))

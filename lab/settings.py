@@ -35,6 +35,12 @@ class Gates(BaseModel):
     design: Literal["facilitator", "auto"] = "facilitator"
 
 
+class ReviewPolicy(BaseModel):
+    """When a showcased proposal counts as reviewed."""
+
+    min_reviewers: int = Field(default=0, ge=0)  # 0: every listed coordinator must score
+
+
 class CohortSettings(BaseModel):
     """The validated contents of `cohort.toml`."""
 
@@ -49,6 +55,17 @@ class CohortSettings(BaseModel):
     schedule: dict[str, dt.date] = {}
     gates: Gates = Gates()
     rubric: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_RUBRIC))
+    review: ReviewPolicy = ReviewPolicy()
+
+    @field_validator("rubric")
+    @classmethod
+    def _rubric(cls, v: dict[str, int]) -> dict[str, int]:
+        if not v or any(w <= 0 for w in v.values()):
+            raise ValueError("the rubric needs at least one criterion, each with a positive weight")
+        bad = [k for k in v if not k.replace("_", "").isalnum() or not k.islower()]
+        if bad:
+            raise ValueError(f"criterion ids must be lower-case words: {', '.join(bad)}")
+        return v
 
     @field_validator("code", mode="before")
     @classmethod
@@ -93,8 +110,11 @@ coordinators = []
 [gates]
 design = "facilitator"   # "facilitator": designs wait for `lab decide --approve`; "auto": valid designs pass
 
+[review]
+min_reviewers = 0        # 0: a proposal is reviewed when every coordinator has scored it
+
 [rubric]
-# Display-stage scoring weights (IGA presentation weights by default)
+# Display-stage scoring weights (IGA presentation weights by default); scores are 1-10
 novelty = 30
 benefit = 25
 collaboration = 15

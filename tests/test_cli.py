@@ -225,3 +225,10 @@ def test_commands_that_do_not_run_the_flow_never_import_prefect(tmp_path, args):
     ) % [a.format(ws=tmp_path / "ws") for a in args]
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().endswith("IMPORTED []")
+
+
+def test_an_os_error_is_one_line_not_a_traceback(runner, tmp_path):
+    (tmp_path / "berkas.txt").write_text("bukan folder")
+    result = lab(runner, "init", tmp_path / "berkas.txt" / "pbg", "--region", "Kota Pasuruan", "--year", 2026)
+    assert result.exit_code == 1
+    assert result.output.strip() == f"error: Not a directory ({tmp_path / 'berkas.txt' / 'pbg'})"

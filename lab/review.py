@@ -1,0 +1,216 @@
+"""Coordinators' rubric scoring of showcased innovations (`lab review import`) and the scoreboard.
+
+The rubric lives in cohort.toml (`[rubric]`, criterion id = weight; IGA presentation weights by default).
+Scores are 1-10. A score sheet is a CSV with columns proposal,reviewer,<criterion ids>,note (extra
+columns such as title and unit are ignored). Re-importing a reviewer's sheet replaces that reviewer's
+earlier scores; bad rows are reported with their line and the rest is kept.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, delete, select
+
+from lab import states
+from lab.errors import UsageError
+from lab.files import write_atomic
+from lab.models import Cohort, Proposal, Review, SheetFile, Team
+from lab.settings import Workspace
+from lab.slug import slugify
+from lab.worksheets.render import digest
+
+REVIEWABLE = ("showcased", "reviewed")
+MAX_SHEET_BYTES = 20_000_000
+
+
+@dataclass
+class ReviewReport:
+    imported: int = 0
+    skipped_blank: int = 0
+    reviewers: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    reviewed: list[str] = field(default_factory=list)
+
+
+def _norm(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def import_reviews(ws: Workspace, session: Session, cohort: Cohort, path: Path) -> ReviewReport:
+    """Read a score sheet; valid rows replace their reviewer's earlier scores, bad rows are reported."""
+    rubric = ws.settings.rubric
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
+    if len(data) > MAX_SHEET_BYTES:
+        raise UsageError(f"{path}: file is larger than {MAX_SHEET_BYTES // 1_000_000} MB")
+    try:
+        reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: not UTF-8 text; save the sheet as UTF-8 CSV") from None
+    header = reader.fieldnames or []
+    missing = [c for c in ("proposal", "reviewer", *rubric, "note") if c not in header]
+    if missing:
+        raise UsageError(f"{path}:1: missing column(s) {', '.join(missing)}")
+    coordinators = {_norm(c): c for c in ws.settings.coordinators}
+    proposals = {
+        p.code: p
+        for p in session.exec(select(Proposal).where(Proposal.cohort_id == cohort.id, Proposal.state.in_(REVIEWABLE)))
+    }
+    report, rows = ReviewReport(), []
+    for row in reader:
+        line = reader.line_num
+        try:
+            parsed = _row(row, rubric, coordinators, proposals)
+        except ValueError as exc:
+            report.problems.append(f"{path.name}:{line}: {exc}")
+            continue
+        if parsed is None:
+            report.skipped_blank += 1
+        else:
+            rows.append((*parsed, line))
+    latest: dict[tuple[int, str], tuple] = {}
+    for proposal, reviewer, scores, note, line in rows:
+        if (proposal.id, reviewer) in latest:
+            report.problems.append(f"{path.name}:{line}: {reviewer} scored {proposal.code} twice; this later row counts")
+        latest[(proposal.id, reviewer)] = (proposal, reviewer, scores, note)
+    for reviewer in sorted({r[1] for r in rows}):
+        session.exec(delete(Review).where(Review.cohort_id == cohort.id, Review.reviewer == reviewer))
+    session.add_all(
+        Review(cohort_id=cohort.id, proposal_id=p.id, reviewer=who, scores=scores, note=note)
+        for p, who, scores, note in latest.values()
+    )
+    report.imported = len(latest)
+    report.reviewers = sorted({r[1] for r in rows})
+    session.flush()
+    report.reviewed = complete_reviews(ws, session, cohort)
+    return report
+
+
+def _row(row: dict, rubric: dict, coordinators: dict, proposals: dict):
+    code = (row.get("proposal") or "").strip().upper()
+    raw_reviewer = " ".join((row.get("reviewer") or "").split())
+    cells = {c: (row.get(c) or "").strip() for c in rubric}
+    if not any(cells.values()):
+        return None  # not scored yet
+    if not raw_reviewer:
+        raise ValueError("reviewer is empty")
+    reviewer = coordinators.get(_norm(raw_reviewer), raw_reviewer)
+    if coordinators and _norm(raw_reviewer) not in coordinators:
+        raise ValueError(f"{raw_reviewer!r} is not a coordinator of this cohort (cohort.toml)")
+    if code not in proposals:
+        raise ValueError(f"{code or '(empty)'} is not a showcased proposal of this cohort")
+    scores = {}
+    for criterion, cell in cells.items():
+        if not cell:
+            raise ValueError(f"{code}: no score for {criterion}")
+        try:
+            value = float(cell.replace(",", "."))
+        except ValueError:
+            raise ValueError(f"{code}: {criterion} score {cell!r} is not a number") from None
+        if not 1 <= value <= 10:
+            raise ValueError(f"{code}: {criterion} score {cell} is outside 1-10")
+        scores[criterion] = value
+    return proposals[code], reviewer, scores, (row.get("note") or "").strip()
+
+
+def required(ws: Workspace) -> int:
+    """How many reviews make a proposal reviewed."""
+    policy = ws.settings.review.min_reviewers
+    return policy or len(ws.settings.coordinators)
+
+
+def complete_reviews(ws: Workspace, session: Session, cohort: Cohort) -> list[str]:
+    """Move showcased proposals with enough reviews to `reviewed`; returns their ids."""
+    need = required(ws)
+    if need == 0:
+        return []
+    counts: dict[int, set[str]] = {}
+    for pid, reviewer in session.exec(select(Review.proposal_id, Review.reviewer).where(Review.cohort_id == cohort.id)):
+        counts.setdefault(pid, set()).add(reviewer)
+    done = [
+        p
+        for p in session.exec(select(Proposal).where(Proposal.cohort_id == cohort.id, Proposal.state == "showcased"))
+        if len(counts.get(p.id, ())) >= need
+    ]
+    states.apply_many(session, "proposal", done, "scores_complete", actor="review", note=f"{need} review(s)")
+    return [p.code for p in done]
+
+
+def weighted(scores: dict[str, float], rubric: dict[str, int]) -> float:
+    """A reviewer's weighted score on the 1-10 scale."""
+    return sum(scores[c] * w for c, w in rubric.items()) / sum(rubric.values())
+
+
+def scoreboard(ws: Workspace, session: Session, cohort: Cohort) -> dict[int, dict[str, Any]]:
+    """Per proposal id: weighted mean, per-criterion means, spread between reviewers, reviewers and who is missing."""
+    rubric = ws.settings.rubric
+    by_proposal: dict[int, list[Review]] = {}
+    for r in session.exec(select(Review).where(Review.cohort_id == cohort.id).order_by(Review.reviewer)):
+        by_proposal.setdefault(r.proposal_id, []).append(r)
+    board = {}
+    for pid, reviews in by_proposal.items():
+        totals = [weighted(r.scores, rubric) for r in reviews]
+        board[pid] = {
+            "score": round(statistics.fmean(totals), 2),
+            "criteria": {c: round(statistics.fmean(r.scores[c] for r in reviews), 2) for c in rubric},
+            "spread": round(max(totals) - min(totals), 2),
+            "reviews": len(reviews),
+            "reviewers": [r.reviewer for r in reviews],
+        }
+    return board
+
+
+def missing_reviewers(ws: Workspace, entry: dict[str, Any] | None) -> list[str]:
+    have = {_norm(r) for r in (entry or {}).get("reviewers", [])}
+    return [c for c in ws.settings.coordinators if _norm(c) not in have]
+
+
+def write_review_sheets(ws: Workspace, session: Session, cohort: Cohort) -> list[str]:
+    """reviews/<coordinator>.csv with a row per showcased proposal; a sheet the coordinator edited only gains new rows."""
+    rubric = list(ws.settings.rubric)
+    rows = session.exec(
+        select(Proposal.code, Proposal.title, Team.unit)
+        .join(Team, Team.id == Proposal.team_id)
+        .where(Proposal.cohort_id == cohort.id, Proposal.state.in_(REVIEWABLE))
+        .order_by(Proposal.id)
+    ).all()
+    written = []
+    for coordinator in ws.settings.coordinators:
+        rel = f"reviews/{slugify(coordinator) or 'coordinator'}.csv"
+        path = ws.root / rel
+        record = session.exec(select(SheetFile).where(SheetFile.cohort_id == cohort.id, SheetFile.path == rel)).first()
+        record = record or SheetFile(cohort_id=cohort.id, path=rel)
+        current = path.read_bytes() if path.exists() else None
+        fresh = _sheet(rubric, coordinator, rows)
+        if current is not None and digest(current) != record.written_hash:
+            listed = {r.get("proposal", "").strip().upper() for r in csv.DictReader(io.StringIO(current.decode("utf-8-sig", "replace")))}
+            extra = [r for r in rows if r[0] not in listed]
+            if not extra:
+                continue
+            tail = _sheet(rubric, coordinator, extra).split(b"\r\n", 1)[1]
+            data = current + (b"" if current.endswith(b"\n") else b"\r\n") + tail
+        else:
+            data = fresh
+        if data != current:
+            write_atomic(path, data)
+            written.append(rel)
+        record.written_hash = digest(data) if data == fresh else record.written_hash
+        session.add(record)
+    return written
+
+
+def _sheet(rubric: list[str], coordinator: str, rows) -> bytes:
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["proposal", "reviewer", *rubric, "note", "title", "unit"])
+    for code, title, unit in rows:
+        w.writerow([code, coordinator, *([""] * len(rubric)), "", title, unit])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
