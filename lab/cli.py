@@ -51,8 +51,10 @@ app = _app(
 )
 roster_app = _app("The roster of units and team members.")
 answers_app = _app("Answers collected outside the worksheet files.")
+review_app = _app("Coordinators' score sheets.")
 app.add_typer(roster_app, name="roster")
 app.add_typer(answers_app, name="answers")
+app.add_typer(review_app, name="review")
 
 Workspace = Annotated[Path, typer.Argument(help="The cohort's workspace folder.", show_default=False)]
 
@@ -269,6 +271,67 @@ def answers_import(
         raise AnswersError(
             f"{len(report.problems)} entr{'y' if len(report.problems) == 1 else 'ies'} not imported"
         )
+
+
+@app.command()
+def showcase(path: Workspace) -> None:
+    """(Re)build the display-stage showcase site in PATH/showcase/."""
+    from lab.cohort import workspace_session
+    from lab.showcase import build_showcase
+
+    ws = _open(path)
+    with workspace_session(ws) as (session, cohort):
+        index = build_showcase(ws, session, cohort)
+    typer.echo(f"showcase: {index}")
+
+
+@review_app.command("import")
+def review_import(
+    path: Workspace,
+    file: Annotated[Path, typer.Argument(help="CSV: proposal,reviewer,<criterion ids>,note; scores 1-10.")],
+) -> None:
+    """Import a coordinator's score sheet (replaces that coordinator's earlier scores)."""
+    from lab.cohort import workspace_session
+    from lab.errors import UsageError
+    from lab.review import import_reviews
+    from lab.showcase import build_showcase
+
+    ws = _open(path)
+    with workspace_session(ws) as (session, cohort):
+        report = import_reviews(ws, session, cohort, file)
+        build_showcase(ws, session, cohort)
+    who = ", ".join(report.reviewers) or "nobody"
+    typer.echo(f"review: {report.imported} score row(s) from {who}; {report.skipped_blank} not scored yet")
+    if report.reviewed:
+        typer.echo(f"reviewed now: {', '.join(report.reviewed)}")
+    for problem in report.problems:
+        typer.echo(f"error: {problem}", err=True)
+    if report.problems:
+        raise UsageError(f"{len(report.problems)} row(s) not imported; the others were kept")
+
+
+class Format(StrEnum):
+    csv = "csv"
+    xlsx = "xlsx"
+    json = "json"
+
+
+@app.command("export")
+def export_cmd(
+    path: Workspace,
+    format: Annotated[
+        Format, typer.Option("--format", help="csv (UTF-8 with BOM), xlsx or json.")
+    ] = Format.csv,
+    output: Annotated[Path | None, typer.Option(help="Where to write (default: PATH/exports/).")] = None,
+) -> None:
+    """One row per proposal: profile fields, state, weighted score and per-criterion means."""
+    from lab.cohort import workspace_session
+    from lab.export import export
+
+    ws = _open(path)
+    with workspace_session(ws) as (session, cohort):
+        out, n = export(ws, session, cohort, format.value, output)
+    typer.echo(f"export: {n} proposal(s) → {out}")
 
 
 @app.command()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -20,11 +21,11 @@ from typing import Any
 from lab.answers import Entry, import_answers
 from lab.cohort import find_proposal, init_workspace, workspace_session
 from lab.decisions import decide
-from lab.demo_data import CODE, DESIGN_PARAGRAPHS, FACILITATOR, REGION, UNITS, YEAR
+from lab.demo_data import CODE, COORDINATORS, DESIGN_PARAGRAPHS, FACILITATOR, REGION, SCORES, UNITS, YEAR
 from lab.errors import WorkspaceError
 from lab.files import write_atomic
 from lab.roster import import_roster
-from lab.settings import Workspace
+from lab.settings import Workspace, open_workspace
 from lab.slug import slugify
 from lab.stages.design import PRINCIPLES
 
@@ -53,6 +54,11 @@ def run_demo(path: Path, fresh: bool = True, echo: Callable[[str], None] = print
     )
     ws = init_workspace(path, REGION, YEAR, CODE, "id")
     write_atomic(path / MARKER, b"created by `lab demo`; `lab demo` may delete this folder\n")
+    settings = (path / "cohort.toml").read_text(encoding="utf-8")
+    settings = settings.replace("facilitators = []", f"facilitators = {json.dumps([FACILITATOR])}")
+    settings = settings.replace("coordinators = []", f"coordinators = {json.dumps(COORDINATORS)}")
+    write_atomic(path / "cohort.toml", settings.encode("utf-8"))
+    ws = open_workspace(path)
     roster = path.parent / f".{path.name}-roster.csv"
     write_atomic(roster, _roster_csv().encode("utf-8"))
     with workspace_session(ws) as (session, cohort):
@@ -99,12 +105,44 @@ def run_demo(path: Path, fresh: bool = True, echo: Callable[[str], None] = print
     result = flow("innovations showcased")
 
     shown = result["funnel"]["proposals"].get("showcased", 0)
+    reviewed = _score(ws, codes)
+    echo(
+        f"9. three coordinators score with the IGA rubric (lab review import) → {len(reviewed)} reviewed, "
+        f"{shown - len(reviewed)} still missing a score"
+    )
     echo(f"\nDone: {shown} innovations showcased, 1 dropped, 1 idea kept in the pool.")
     echo("Look at:")
+    echo(f"  {path / 'showcase' / 'index.html'}   the showcase (open it in a browser)")
     echo(f"  lab status {path}                 the funnel and what waits")
     echo(f"  lab history {path} {returned}     a returned and re-approved design")
     echo(f"  {path / 'teams'}/                the worksheets, as the teams filled them")
     return ws
+
+
+def _score(ws: Workspace, codes: dict[str, str]) -> list[str]:
+    """Each coordinator fills the review sheet the run wrote for them; the facilitator imports it."""
+    from lab.review import import_reviews
+    from lab.showcase import build_showcase
+
+    by_code = {code: name for name, code in codes.items()}
+    reviewed: list[str] = []
+    for n, coordinator in enumerate(COORDINATORS):
+        sheet = ws.root / "reviews" / f"{slugify(coordinator)}.csv"
+        rows = list(csv.DictReader(io.StringIO(sheet.read_text(encoding="utf-8-sig"))))
+        for row in rows:
+            scores = SCORES.get(by_code.get(row["proposal"], ""), [None] * 3)[n]
+            if scores:
+                row.update(zip(ws.settings.rubric, map(str, scores), strict=True))
+        out = io.StringIO()
+        writer = csv.DictWriter(out, list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+        write_atomic(sheet, ("\ufeff" + out.getvalue()).encode("utf-8"))
+        with workspace_session(ws) as (session, cohort):
+            reviewed += import_reviews(ws, session, cohort, sheet).reviewed
+    with workspace_session(ws) as (session, cohort):
+        build_showcase(ws, session, cohort)
+    return reviewed
 
 
 def _prepare(path: Path, fresh: bool) -> None:

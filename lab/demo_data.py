@@ -5,6 +5,15 @@ from __future__ import annotations
 
 REGION, YEAR, CODE = "Kabupaten Purbalingga", 2026, "PBG"
 FACILITATOR = "Dr. Ratna Wulandari (LAN)"
+COORDINATORS = ["Ir. Bambang Hermanto (Bappelitbangda)", "Dra. Sri Rahayu (LAN)", "Prof. Agus Salim (Unsoed)"]
+# novelty, benefit, collaboration, replicability, mastery per coordinator and innovation (1-10)
+SCORES = {
+    "Puspita": [(8, 9, 7, 8, 8), (7, 9, 8, 7, 8), (9, 8, 7, 8, 9)],
+    "Gemah Ripah": [(6, 8, 9, 7, 7), (7, 7, 8, 8, 7), (6, 8, 8, 7, 8)],
+    "Laskar Fast Track": [(9, 9, 8, 7, 9), (8, 9, 9, 8, 8), (9, 9, 8, 8, 9)],
+    "Si Purba": [(7, 8, 7, 9, 7), (8, 7, 7, 9, 8), None],
+    "Puspa Ungu": [(8, 7, 8, 9, 8), (7, 8, 7, 9, 7), (8, 8, 8, 8, 8)],
+}
 
 UNITS = [
     # unit, type, members [(name, role, email)], service areas, ideas

@@ -195,6 +195,9 @@ def run_stage(ws: Workspace, stage: Stage, session: Session) -> StageReport:
             generate(run, entity, report)
         elif existing is not None and existing.status == "missing" and entity.state in stage.ingest_states:
             generate(run, entity, report, existing)
+    if stage.after:
+        session.flush()
+        stage.after(run)
     return report
 
 

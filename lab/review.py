@@ -62,7 +62,9 @@ def import_reviews(ws: Workspace, session: Session, cohort: Cohort, path: Path) 
     coordinators = {_norm(c): c for c in ws.settings.coordinators}
     proposals = {
         p.code: p
-        for p in session.exec(select(Proposal).where(Proposal.cohort_id == cohort.id, Proposal.state.in_(REVIEWABLE)))
+        for p in session.exec(
+            select(Proposal).where(Proposal.cohort_id == cohort.id, Proposal.state.in_(REVIEWABLE))
+        )
     }
     report, rows = ReviewReport(), []
     for row in reader:
@@ -79,7 +81,9 @@ def import_reviews(ws: Workspace, session: Session, cohort: Cohort, path: Path) 
     latest: dict[tuple[int, str], tuple] = {}
     for proposal, reviewer, scores, note, line in rows:
         if (proposal.id, reviewer) in latest:
-            report.problems.append(f"{path.name}:{line}: {reviewer} scored {proposal.code} twice; this later row counts")
+            report.problems.append(
+                f"{path.name}:{line}: {reviewer} scored {proposal.code} twice; this later row counts"
+            )
         latest[(proposal.id, reviewer)] = (proposal, reviewer, scores, note)
     for reviewer in sorted({r[1] for r in rows}):
         session.exec(delete(Review).where(Review.cohort_id == cohort.id, Review.reviewer == reviewer))
@@ -133,11 +137,15 @@ def complete_reviews(ws: Workspace, session: Session, cohort: Cohort) -> list[st
     if need == 0:
         return []
     counts: dict[int, set[str]] = {}
-    for pid, reviewer in session.exec(select(Review.proposal_id, Review.reviewer).where(Review.cohort_id == cohort.id)):
+    for pid, reviewer in session.exec(
+        select(Review.proposal_id, Review.reviewer).where(Review.cohort_id == cohort.id)
+    ):
         counts.setdefault(pid, set()).add(reviewer)
     done = [
         p
-        for p in session.exec(select(Proposal).where(Proposal.cohort_id == cohort.id, Proposal.state == "showcased"))
+        for p in session.exec(
+            select(Proposal).where(Proposal.cohort_id == cohort.id, Proposal.state == "showcased")
+        )
         if len(counts.get(p.id, ())) >= need
     ]
     states.apply_many(session, "proposal", done, "scores_complete", actor="review", note=f"{need} review(s)")
@@ -186,12 +194,17 @@ def write_review_sheets(ws: Workspace, session: Session, cohort: Cohort) -> list
     for coordinator in ws.settings.coordinators:
         rel = f"reviews/{slugify(coordinator) or 'coordinator'}.csv"
         path = ws.root / rel
-        record = session.exec(select(SheetFile).where(SheetFile.cohort_id == cohort.id, SheetFile.path == rel)).first()
+        record = session.exec(
+            select(SheetFile).where(SheetFile.cohort_id == cohort.id, SheetFile.path == rel)
+        ).first()
         record = record or SheetFile(cohort_id=cohort.id, path=rel)
         current = path.read_bytes() if path.exists() else None
         fresh = _sheet(rubric, coordinator, rows)
         if current is not None and digest(current) != record.written_hash:
-            listed = {r.get("proposal", "").strip().upper() for r in csv.DictReader(io.StringIO(current.decode("utf-8-sig", "replace")))}
+            listed = {
+                r.get("proposal", "").strip().upper()
+                for r in csv.DictReader(io.StringIO(current.decode("utf-8-sig", "replace")))
+            }
             extra = [r for r in rows if r[0] not in listed]
             if not extra:
                 continue

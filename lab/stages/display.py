@@ -56,9 +56,19 @@ def prefill(run, proposal) -> dict:
     return {"contact": f"{leader.name} ({leader.email})" if leader and leader.email else None}
 
 
+def after(run) -> None:
+    """Score complete reviews, refresh the coordinators' review sheets and rebuild the showcase."""
+    from lab.review import complete_reviews, write_review_sheets
+    from lab.showcase import build_showcase
+
+    complete_reviews(run.ws, run.session, run.cohort)
+    write_review_sheets(run.ws, run.session, run.cohort)
+    build_showcase(run.ws, run.session, run.cohort)
+
+
 STAGE = Stage(
     number=5, slug="display", title={"id": "Promosi dan pemanfaatan", "en": "Promotion and use"},
     schema=Display, granularity="proposal",
     generate_states=("launched",), ingest_states=("launched", "showcased"), advance_state="launched",
-    done_state="showcased", exit_event="display_complete", prefill=prefill,
+    done_state="showcased", exit_event="display_complete", prefill=prefill, after=after,
 )  # fmt: skip

@@ -1,0 +1,135 @@
+"""Exports for reporting (`lab export`): one row per proposal with the fields of the national innovation
+profile, its state and its scores. Rows are streamed, so a national-scale cohort is never held in memory."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session
+
+from lab.errors import UsageError
+from lab.models import Cohort
+from lab.profiles import profiles
+from lab.review import scoreboard
+from lab.settings import Workspace
+from lab.showcase_text import option_label
+
+FORMATS = ("csv", "xlsx", "json")
+BASE_COLUMNS = (
+    "id", "name", "unit", "unit_type", "state", "form", "digital", "affair", "initiator", "maturity",
+    "trial_start", "implementation_start", "launch_date", "decree", "beneficiaries", "design", "objectives",
+    "benefits", "expected_results", "results", "evidence_count", "score", "reviews",
+)  # fmt: skip
+WIDTHS = {"id": 15, "name": 28, "unit": 30, "design": 60, "objectives": 40, "benefits": 40, "results": 40,
+          "expected_results": 40, "decree": 30, "affair": 24}  # fmt: skip
+
+
+def columns(ws: Workspace) -> list[str]:
+    return [*BASE_COLUMNS, *(f"score_{c}" for c in ws.settings.rubric)]
+
+
+def rows(ws: Workspace, session: Session, cohort: Cohort) -> Iterator[dict[str, Any]]:
+    """Export rows in proposal order."""
+    lang = ws.settings.lang
+    board = scoreboard(ws, session, cohort)  # one small dict per reviewed proposal
+    for p in profiles(session, cohort):
+        d, v, s = p.design, p.deliver, board.get(p.id)
+        kind = d.get("kind")
+        row = {
+            "id": p.code, "name": d.get("title") or p.title, "unit": p.unit, "unit_type": p.unit_type, "state": p.state,
+            "form": option_label("form", d.get("form"), lang), "digital": {"digital": "yes", "non_digital": "no"}.get(kind, ""),
+            "affair": option_label("affair", d.get("affair"), lang),
+            "initiator": option_label("initiator", d.get("initiator"), lang),
+            "maturity": option_label("maturity", v.get("maturity"), lang),
+            "trial_start": d.get("trial_start") or "", "implementation_start": d.get("implementation_start") or "",
+            "launch_date": v.get("launch_date") or "", "decree": v.get("decree") or "",
+            "beneficiaries": v.get("beneficiaries", ""), "design": d.get("design") or "",
+            "objectives": d.get("objectives") or "", "benefits": d.get("benefits") or "",
+            "expected_results": d.get("expected_results") or "", "results": v.get("results") or "",
+            "evidence_count": len(p.evidence), "score": s["score"] if s else "", "reviews": s["reviews"] if s else 0,
+        }  # fmt: skip
+        for c in ws.settings.rubric:
+            row[f"score_{c}"] = s["criteria"][c] if s else ""
+        yield row
+
+
+def default_output(ws: Workspace, fmt: str) -> Path:
+    return ws.root / "exports" / f"{ws.settings.cohort_id.lower()}-innovations.{fmt}"
+
+
+def export(
+    ws: Workspace, session: Session, cohort: Cohort, fmt: str, output: Path | None = None
+) -> tuple[Path, int]:
+    """Write the export; returns its path and the number of rows."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; choose {', '.join(FORMATS)}")
+    output = output or default_output(ws, fmt)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(f".{output.name}.tmp")
+    writer = {"csv": _csv, "xlsx": _xlsx, "json": _json}[fmt]
+    try:
+        n = writer(tmp, columns(ws), rows(ws, session, cohort), ws)
+        tmp.replace(output)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return output, n
+
+
+def _csv(path: Path, cols: list[str], data: Iterator[dict], ws: Workspace) -> int:
+    n = 0
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:  # BOM so that Excel reads UTF-8
+        w = csv.DictWriter(fh, cols, lineterminator="\r\n")
+        w.writeheader()
+        for row in data:
+            w.writerow({k: _cell(v) for k, v in row.items()})
+            n += 1
+    return n
+
+
+def _xlsx(path: Path, cols: list[str], data: Iterator[dict], ws: Workspace) -> int:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(ws.settings.cohort_id)
+    sheet.freeze_panes = "A2"
+    for i, c in enumerate(cols, 1):
+        sheet.column_dimensions[get_column_letter(i)].width = WIDTHS.get(c, 14)
+    bold = Font(bold=True)
+    header = []
+    for c in cols:
+        cell = WriteOnlyCell(sheet, value=c)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    n = 0
+    for row in data:
+        sheet.append([_cell(row[c]) for c in cols])
+        n += 1
+    book.save(path)
+    return n
+
+
+def _cell(value: Any) -> Any:
+    """Spreadsheet-safe value."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value  # never let a team's text become a spreadsheet formula
+    return value
+
+
+def _json(path: Path, cols: list[str], data: Iterator[dict], ws: Workspace) -> int:
+    n = 0
+    with path.open("w", encoding="utf-8") as fh:
+        head = {"cohort": ws.settings.cohort_id, "region": ws.settings.region, "rubric": ws.settings.rubric}
+        fh.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "proposals": [\n')
+        for row in data:
+            fh.write((",\n" if n else "") + json.dumps(row, ensure_ascii=False))
+            n += 1
+        fh.write("\n]}\n")
+    return n

@@ -1,0 +1,72 @@
+"""Words of the showcase in Bahasa Indonesia and English; option labels come from the stage schemas."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from lab.stages import STAGES
+from lab.worksheets.spec import describe
+
+UNIT_TYPES = {
+    "opd": ("Perangkat daerah (OPD)", "Regional agency (OPD)"), "kecamatan": ("Kecamatan", "Sub-district"),
+    "kelurahan": ("Kelurahan", "Urban village"), "desa": ("Desa", "Village"),
+    "puskesmas": ("Puskesmas", "Community health centre"), "rsud": ("RSUD", "Regional hospital"),
+    "upt": ("UPT", "Technical unit"), "bumd": ("BUMD", "Regional enterprise"), "other": ("Lainnya", "Other"),
+}  # fmt: skip
+
+LABELS = {
+    "id": {
+        "showcase": "Etalase Inovasi", "funnel": "Perjalanan usulan", "all": "Semua", "search": "Cari inovasi…",
+        "unit_type": "Jenis unit", "form": "Bentuk", "affair": "Urusan", "maturity": "Kematangan",
+        "scoreboard": "Papan skor", "innovations": "inovasi", "none": "Belum ada inovasi di etalase.",
+        "problem": "Masalah", "idea": "Ide", "objectives": "Tujuan", "benefits": "Manfaat",
+        "milestones": "Rencana aksi", "launch": "Peluncuran", "decree": "Penetapan", "beneficiaries": "Penerima manfaat",
+        "results": "Hasil", "measures": "Sebelum dan sesudah", "evidence": "Bukti dukung", "highlights": "Dampak utama",
+        "media": "Foto dan video", "contact": "Narahubung", "score": "Skor", "spread": "Selisih antarpenilai",
+        "reviews": "Penilaian", "missing": "Belum menilai", "rank": "Peringkat", "unit": "Unit", "back": "Kembali ke etalase",
+        "not_scored": "belum dinilai", "design": "Rancangan", "type": "Jenis", "weighted": "rata-rata berbobot",
+        "file_missing": "berkas tidak ada", "before": "Sebelum", "after": "Sesudah", "indicator": "Indikator",
+        "shown": "ditampilkan", "what": "Kegiatan", "owner": "Penanggung jawab", "due": "Tenggat",
+        "state_idea": "Ide", "state_shortlisted": "Terpilih", "state_designed": "Dirancang", "state_approved": "Disetujui",
+        "state_launched": "Diluncurkan", "state_showcased": "Dipamerkan", "state_reviewed": "Dinilai",
+        "innovation": "Inovasi", "crit_novelty": "Kebaruan", "crit_benefit": "Kemanfaatan",
+        "crit_collaboration": "Kewenangan dan kolaborasi", "crit_replicability": "Replikasi", "crit_mastery": "Penguasaan materi",
+    },
+    "en": {
+        "showcase": "Innovation Showcase", "funnel": "Proposal funnel", "all": "All", "search": "Search innovations…",
+        "unit_type": "Unit type", "form": "Form", "affair": "Government affair", "maturity": "Maturity",
+        "scoreboard": "Scoreboard", "innovations": "innovations", "none": "No innovation in the showcase yet.",
+        "problem": "Problem", "idea": "Idea", "objectives": "Objectives", "benefits": "Benefits",
+        "milestones": "Action plan", "launch": "Launch", "decree": "Establishment", "beneficiaries": "Beneficiaries",
+        "results": "Results", "measures": "Before and after", "evidence": "Evidence", "highlights": "Impact highlights",
+        "media": "Photos and videos", "contact": "Contact", "score": "Score", "spread": "Spread between reviewers",
+        "reviews": "Reviews", "missing": "Not scored yet by", "rank": "Rank", "unit": "Unit", "back": "Back to the showcase",
+        "not_scored": "not scored yet", "design": "Design", "type": "Type", "weighted": "weighted mean",
+        "file_missing": "file missing", "before": "Before", "after": "After", "indicator": "Indicator",
+        "shown": "shown", "what": "What", "owner": "Owner", "due": "Due",
+        "state_idea": "Ideas", "state_shortlisted": "Shortlisted", "state_designed": "Designed", "state_approved": "Approved",
+        "state_launched": "Launched", "state_showcased": "Showcased", "state_reviewed": "Reviewed",
+        "innovation": "Innovation", "crit_novelty": "Novelty", "crit_benefit": "Benefit",
+        "crit_collaboration": "Regional authority and collaboration", "crit_replicability": "Replicability",
+        "crit_mastery": "Mastery",
+    },
+}  # fmt: skip
+
+
+@cache
+def _options() -> dict[str, dict[str, dict[str, str]]]:
+    out: dict[str, dict[str, dict[str, str]]] = {
+        "unit_type": {k: {"id": v[0], "en": v[1]} for k, v in UNIT_TYPES.items()}
+    }
+    for stage in STAGES:
+        for spec in describe(stage.schema):
+            if spec.option_labels and spec.id not in out:
+                out[spec.id] = spec.option_labels
+    return out
+
+
+def option_label(field: str, value: str | None, lang: str) -> str:
+    """The label of a choice value in a language ('' for no value)."""
+    if not value:
+        return ""
+    return _options().get(field, {}).get(value, {}).get(lang, value)
