@@ -63,22 +63,26 @@ def evidence(ws, code: str, *files: str) -> None:
         (folder / f).write_bytes(b"%PDF-1.4 test\n")
 
 
-def drive_to_display(ws, n_units: int = 3) -> None:
-    """Enrol n units and take every shortlisted proposal to showcased via answers and decisions."""
+def drive_to_display(ws, n_units: int = 3, answers: dict | None = None) -> None:
+    """Enrol n units and take every shortlisted proposal to showcased via answers and decisions.
+
+    `answers` maps a stage to a function returning that stage's answers (default: tests.factories).
+    """
+    made = factories.ANSWERS | (answers or {})
     from lab.cohort import find_proposal
     from lab.decisions import decide
 
     enrol(ws, n_units)
     run_once(ws)
     for slug in teams(ws):
-        answer(ws, "drum-up", slug, factories.drum_up())
+        answer(ws, "drum-up", slug, made["drum-up"]())
     run_once(ws)
     for slug in teams(ws):
-        answer(ws, "diagnose", slug, factories.diagnose())
+        answer(ws, "diagnose", slug, made["diagnose"]())
     run_once(ws)
     for code, state in proposals(ws).items():
         if state == "shortlisted":
-            answer(ws, "design", code, factories.design())
+            answer(ws, "design", code, made["design"]())
     run_once(ws)
     with workspace_session(ws) as (session, cohort):
         for code, state in proposals(ws).items():
@@ -95,9 +99,9 @@ def drive_to_display(ws, n_units: int = 3) -> None:
     for code, state in proposals(ws).items():
         if state == "approved":
             evidence(ws, code, "sk.pdf")
-            answer(ws, "deliver", code, factories.deliver())
+            answer(ws, "deliver", code, made["deliver"]())
     run_once(ws)
     for code, state in proposals(ws).items():
         if state == "launched":
-            answer(ws, "display", code, factories.display())
+            answer(ws, "display", code, made["display"]())
     run_once(ws)

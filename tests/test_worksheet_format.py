@@ -36,7 +36,9 @@ line_text = st.text(
 para_text = st.lists(
     st.one_of(
         line_text,
-        st.sampled_from(["# judul", "> kutipan", "\\x", "## x {#title}", "- [x] a {#b}", "---", "{{ 7*7 }}", ""]),
+        st.sampled_from(
+            ["# judul", "> kutipan", "\\x", "## x {#title}", "- [x] a {#b}", "---", "{{ 7*7 }}", ""]
+        ),
     ),
     min_size=1,
     max_size=6,
