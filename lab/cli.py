@@ -155,7 +155,7 @@ def status(
     from lab.status import status as cohort_status
 
     ws = _open(path)
-    with workspace_session(ws) as (session, cohort):
+    with workspace_session(ws, writer=False) as (session, cohort):
         data = cohort_status(ws, session, cohort)
     if as_json:
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))

@@ -40,11 +40,14 @@ def init_workspace(
 
 
 @contextmanager
-def workspace_session(ws: Workspace) -> Iterator[tuple[Session, Cohort]]:
-    """A transaction on the workspace's database with its cohort row (created on first use)."""
+def workspace_session(ws: Workspace, writer: bool = True) -> Iterator[tuple[Session, Cohort]]:
+    """A transaction on the workspace's database with its cohort row (created on first use).
+
+    Readers (`writer=False`) never wait for a run that is writing.
+    """
     from lab.engine import get_cohort
 
-    engine = engine_for(ws.database_url)
+    engine = engine_for(ws.database_url, writer)
     with session_scope(engine) as session:
         yield session, get_cohort(session, ws)
 

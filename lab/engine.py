@@ -19,7 +19,7 @@ from lab.files import write_atomic
 from lab.models import Cohort, Evidence, Member, Proposal, Team, Transition, Worksheet, utcnow
 from lab.settings import Workspace
 from lab.stages import Stage
-from lab.worksheets.markdown import Parsed, decode, locate, parse_text, validate
+from lab.worksheets.markdown import MAX_BYTES, Parsed, decode, locate, parse_text, validate
 from lab.worksheets.render import digest, render_worksheet
 
 
@@ -218,9 +218,15 @@ def ingest(run: Run, entity: Team | Proposal, sheet: Worksheet, report: StageRep
         return None
     if unchanged and sheet.status == "valid":
         return run.stage.schema.model_validate(sheet.answers)
+    stat = {"mtime_ns": st.st_mtime_ns, "size": st.st_size}
+    if st.st_size > MAX_BYTES:  # refused from its size alone, never read into memory
+        report.ingested += 1
+        report.invalid += 1
+        reason = f"file is {st.st_size / 1e6:.1f} MB; worksheets are limited to {MAX_BYTES / 1e6:.0f} MB"
+        _set(run, sheet, status="invalid", errors=[{"line": 1, "reason": reason}], seen_hash="", **stat)
+        return None
     data = path.read_bytes()
     h = digest(data)
-    stat = {"mtime_ns": st.st_mtime_ns, "size": st.st_size}
     if h == sheet.generated_hash:
         _set(run, sheet, status="waiting", errors=[], **stat)
         return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -76,8 +76,8 @@ class Worksheet(SQLModel, table=True):
     generated_hash: str = ""  # sha256 of the blank worksheet as generated
     written_hash: str = ""  # sha256 of the last bytes the engine wrote (generation or answers import)
     seen_hash: str = ""  # sha256 of the bytes last ingested
-    mtime_ns: int = 0
-    size: int = -1
+    mtime_ns: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    size: int = Field(default=-1, sa_column=Column(BigInteger, nullable=False))
     status: str = "waiting"  # waiting | invalid | valid | returned | missing
     errors: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
     answers: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
@@ -107,7 +107,7 @@ class Evidence(SQLModel, table=True):
     proposal_id: int = Field(foreign_key="proposal.id", index=True)
     file: str
     proves: str
-    size: int = 0
+    size: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
 
 
 class Review(SQLModel, table=True):

@@ -14,9 +14,14 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 @pytest.fixture(autouse=True)
 def _own_database(monkeypatch):
-    """Each test uses its workspace's own SQLite file unless the suite was pointed at another database."""
+    """Each test uses its workspace's own SQLite file unless the suite was pointed at another database;
+    engines are closed after every test."""
     if not os.environ.get("LAB_TEST_DATABASE_URL"):
         monkeypatch.delenv("LAB_DATABASE_URL", raising=False)
+    yield
+    from lab.db import dispose_all
+
+    dispose_all()
 
 
 @pytest.fixture

@@ -84,17 +84,10 @@ def drive_to_display(ws, n_units: int = 3, answers: dict | None = None) -> None:
         if state == "shortlisted":
             answer(ws, "design", code, made["design"]())
     run_once(ws)
+    designed = [code for code, state in proposals(ws).items() if state == "designed"]
     with workspace_session(ws) as (session, cohort):
-        for code, state in proposals(ws).items():
-            if state == "designed":
-                decide(
-                    ws,
-                    session,
-                    cohort,
-                    find_proposal(session, cohort, code),
-                    "approve",
-                    "Fasilitator",
-                )
+        for code in designed:
+            decide(ws, session, cohort, find_proposal(session, cohort, code), "approve", "Fasilitator")
     run_once(ws)
     for code, state in proposals(ws).items():
         if state == "approved":
