@@ -22,11 +22,12 @@ def stage_task(workspace: str, stage: str) -> dict:
 
 
 @flow(name="labinov-cohort", log_prints=True)
-def cohort_flow(workspace: str, until: str | None = None) -> dict:
-    """One pass of a cohort's lab run; publishes the stage funnel as an artifact."""
+def cohort_flow(workspace: str, until: str | None = None, wait: float = 0.0) -> dict:
+    """One pass of a cohort's lab run under the cohort lock; publishes the stage funnel as an artifact."""
     if until is not None and until not in SLUGS:
         raise ValueError(f"unknown stage {until!r}; stages are {', '.join(SLUGS)}")
-    reports = [stage_task(workspace, s.slug) for s in stages_until(until)]
+    with pipeline.locked(workspace, wait):
+        reports = [stage_task(workspace, s.slug) for s in stages_until(until)]
     summary = pipeline.summary(workspace)
     create_markdown_artifact(
         markdown=pipeline.funnel_markdown(summary, reports),

@@ -117,15 +117,20 @@ def roster_import(
 def run(
     path: Workspace,
     until: Annotated[StageName | None, typer.Option(help="Stop after this stage.")] = None,  # type: ignore[valid-type]
+    wait: Annotated[
+        float, typer.Option(help="Seconds to wait if another run holds the cohort.", min=0)
+    ] = 0.0,
 ) -> None:
     """One pass of the cohort flow (Prefect): every stage ingests, advances and generates."""
+    from lab.lock import cohort_lock
     from lab.prefect_env import configure
 
     ws = _open(path)
-    configure()
-    from flows.cohort import cohort_flow
+    with cohort_lock(ws, wait):  # taken before Prefect starts, so "busy" costs nothing; the flow re-enters it
+        configure()
+        from flows.cohort import cohort_flow
 
-    result = cohort_flow(workspace=str(ws.root), until=until.value if until else None)
+        result = cohort_flow(workspace=str(ws.root), until=until.value if until else None)
     _print_run(result)
 
 

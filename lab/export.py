@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -69,7 +70,7 @@ def export(
         raise UsageError(f"unknown format {fmt!r}; choose {', '.join(FORMATS)}")
     output = output or default_output(ws, fmt)
     output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(f".{output.name}.tmp")
+    tmp = output.with_name(f".{output.name}.{os.getpid()}.export.tmp")
     writer = {"csv": _csv, "xlsx": _xlsx, "json": _json}[fmt]
     try:
         n = writer(tmp, columns(ws), rows(ws, session, cohort), ws)

@@ -1,20 +1,28 @@
-"""Atomic file writes: a reader sees the old file or the new one, never half of either."""
+"""Atomic file writes: a reader sees the old file or the new one, never half of either.
+
+Temporary names carry the writer's PID (`.<name>.<pid>.<random>.tmp`), so what a killed process left
+behind can be told from what a live one is still writing (`orphaned()`).
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 FILE_MODE = 0o666 & ~_UMASK  # what a plain open() would give; mkstemp alone gives 0600
+TEMP = re.compile(r"^\..+\.(\d+)\.[^.]+\.tmp$")
+TEMP_DIR = re.compile(r"^\.(?:showcase|showcase-old)-(\d+)-.+$")
 
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write `data` to `path` via a temporary file in the same folder, fsync and rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -25,3 +33,39 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def temp_dir(parent: Path, name: str) -> Path:
+    """A temporary folder named for this process (see orphaned())."""
+    path = Path(tempfile.mkdtemp(prefix=f".{name}-{os.getpid()}-", dir=parent))
+    path.chmod(0o777 & ~_UMASK)
+    return path
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def orphaned(root: Path) -> Iterator[Path]:
+    """Temporary files and folders under `root` whose writer is no longer running."""
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if not entry.name.startswith("."):
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(Path(entry.path))
+                continue
+            m = TEMP.match(entry.name) or TEMP_DIR.match(entry.name)
+            if m and int(m.group(1)) != os.getpid() and not _alive(int(m.group(1))):
+                yield Path(entry.path)

@@ -2,21 +2,46 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from lab.cohort import workspace_session
 from lab.engine import funnel
 from lab.engine import run_stage as run_stage_in
+from lab.errors import StaleState
+from lab.lock import cohort_lock, sweep_orphans
 from lab.settings import open_workspace
 from lab.stages import STAGES, get_stage
 
+RETRIES = 3
+
 
 def run_stage(workspace: str, slug: str) -> dict[str, Any]:
-    """Run a stage over the cohort in `workspace`, committing its changes together."""
+    """Run a stage over the cohort in `workspace`, committing its changes together.
+
+    A decision taken meanwhile (`lab decide`) can make the stage's update stale; the stage is idempotent,
+    so it is simply run again on the fresh state.
+    """
     ws = open_workspace(workspace)
-    with workspace_session(ws) as (session, _cohort):
-        report = run_stage_in(ws, get_stage(slug), session)
-    return report.as_dict()
+    for attempt in range(1, RETRIES + 1):
+        try:
+            with workspace_session(ws) as (session, _cohort):
+                report = run_stage_in(ws, get_stage(slug), session)
+            return report.as_dict()
+        except StaleState:
+            if attempt == RETRIES:
+                raise
+    raise AssertionError("unreachable")
+
+
+@contextmanager
+def locked(workspace: str, wait: float = 0.0) -> Iterator[None]:
+    """Hold the cohort's run lock and clear what killed runs left behind."""
+    ws = open_workspace(workspace)
+    with cohort_lock(ws, wait):
+        sweep_orphans(ws)
+        yield
 
 
 def summary(workspace: str) -> dict[str, Any]:
@@ -41,4 +66,4 @@ def funnel_markdown(summary: dict[str, Any], reports: list[dict[str, Any]]) -> s
     return "\n".join(lines)
 
 
-__all__ = ["run_stage", "summary", "funnel_markdown", "STAGES"]
+__all__ = ["run_stage", "summary", "funnel_markdown", "locked", "STAGES"]

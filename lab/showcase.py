@@ -9,7 +9,6 @@ temporary folder and swapped in, so a reader never sees half a site.
 from __future__ import annotations
 
 import shutil
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 from sqlmodel import Session
 
-from lab.files import FILE_MODE
+from lab.files import temp_dir
 from lab.models import Cohort
 from lab.profiles import MAIN_LINE, Profile, profiles, reached
 from lab.review import REVIEWABLE, missing_reviewers, required, scoreboard
@@ -29,7 +28,6 @@ from lab.settings import Workspace
 from lab.showcase_text import LABELS, option_label
 from lab.worksheets.render import templates_dir
 
-FILE_MODE_MASK = 0o777 & ~(FILE_MODE | 0o111)  # the umask
 TAGS = {
     "p",
     "br",
@@ -85,8 +83,7 @@ def build_showcase(ws: Workspace, session: Session, cohort: Cohort) -> Path:
     items = [_item(ws, p, board, s.lang) for p in profiles(session, cohort, REVIEWABLE)]
     counts = reached(session, cohort)
     target = ws.root / "showcase"
-    tmp = Path(tempfile.mkdtemp(prefix=".showcase-", dir=ws.root))
-    tmp.chmod(0o777 & ~FILE_MODE_MASK)
+    tmp = temp_dir(ws.root, "showcase")
     try:
         (tmp / "assets").mkdir()
         (tmp / "p").mkdir()
@@ -114,7 +111,7 @@ def build_showcase(ws: Workspace, session: Session, cohort: Cohort) -> Path:
 
 
 def _swap(new: Path, target: Path) -> None:
-    old = target.with_name(f".showcase-old-{new.name}")
+    old = target.with_name(f".showcase-old-{new.name.removeprefix('.showcase-')}")
     if target.exists():
         target.rename(old)
     new.rename(target)
