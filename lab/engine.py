@@ -266,6 +266,8 @@ def read_worksheet(run: Run, entity: Team | Proposal, sheet: Worksheet, data: by
     if text is None:
         return parsed, None
     parsed = parse_text(text, run.stage.schema)
+    if parsed.problems and not parsed.meta:
+        return parsed, None  # the front matter itself is broken: that is the one problem to fix
     expected = front_matter(run, entity)
     for k in ("cohort", "stage", "team", "proposal"):
         if k in expected and str(parsed.meta.get(k)) != str(expected[k]):

@@ -192,6 +192,8 @@ def parse_text(text: str, model: type[BaseModel]) -> Parsed:
     """Split a worksheet into raw field values following `model`; problems are collected, not raised."""
     parsed = Parsed()
     body, first = split_front_matter(text, parsed)
+    if parsed.problems:
+        return parsed  # without its front matter the rest cannot be trusted; one clear problem is enough
     specs = {s.id: s for s in describe(model)}
     blocks: dict[str, list[tuple[int, str]]] = {}
     current: list[tuple[int, str]] | None = None
@@ -204,13 +206,13 @@ def parse_text(text: str, model: type[BaseModel]) -> Parsed:
                     n,
                     f"heading '{line.strip()}' has no field id like {{#problem}}; restore the original heading",
                 )
-                current = None
+                current = []  # reported; what follows belongs to the rejected heading
             elif fid not in specs:
                 parsed.fail(n, f"unknown field id {{#{fid}}}")
-                current = None
+                current = []
             elif fid in blocks:
                 parsed.fail(n, f"field {{#{fid}}} appears twice (first at line {parsed.lines[(fid,)]})")
-                current = None
+                current = []
             else:
                 current = blocks[fid] = []
                 parsed.lines[(fid,)] = n
@@ -305,14 +307,16 @@ def _read_records(spec: FieldSpec, lines: list[tuple[int, str]], parsed: Parsed,
             current = None
         elif level == 4:
             fid = m.group(3)
+            sink: list = [(n, [])]  # a rejected heading keeps its own text, reported once
             if not records:
                 parsed.fail(n, f"field heading before the first record heading ('### …') in {{#{loc[0]}}}")
+                current = sink
             elif fid not in subs:
                 parsed.fail(n, f"unknown field id {{#{fid}}} in a record of {{#{loc[0]}}}")
-                current = None
+                current = sink
             elif fid in records[-1][1]:
                 parsed.fail(n, f"field {{#{fid}}} appears twice in one record of {{#{loc[0]}}}")
-                current = None
+                current = sink
             else:
                 current = records[-1][1][fid] = [(n, [])]
             continue

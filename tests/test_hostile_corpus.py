@@ -1,0 +1,229 @@
+"""Hostile input corpus: every case gets its exact, located error (or is accepted safely), never a traceback;
+nothing else is blocked or lost, and nothing is written outside the workspace."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from lab.cli import app
+from tests import factories
+from tests.helpers import answer, enrol, proposals, run_once, sheet, sheet_path, teams
+
+PATH = "teams/unit-uji-001/1-drum-up.md"
+
+
+def _swap(old: str, new: str):
+    return lambda text: text.replace(old, new, 1)
+
+
+# (id, transform of a valid drum-up file -> bytes or str, expected [(line, reason)] or "valid")
+WORKSHEETS = [
+    ('no-front-matter', lambda t: t.split("---\n", 2)[2],
+     [(1, "missing front matter: the file must start with a '---' line")]),
+    ('empty-file', lambda t: "",
+     [(1, "missing front matter: the file must start with a '---' line")]),
+    ('only-spaces', lambda t: "   \n\n  ",
+     [(1, "missing front matter: the file must start with a '---' line")]),
+    ('unclosed-front-matter', lambda t: "---\ncohort: PBG-2026\n",
+     [(1, "front matter is not closed by a '---' line")]),
+    ('front-matter-not-yaml', _swap("team: unit-uji-001", "team: [unit-uji-001"),
+     [(5, "front matter is not valid YAML: expected ',' or ']', but got ':'")]),
+    ('front-matter-a-list', lambda t: "---\n- a\n- b\n---\n" + t.split("---\n", 2)[2],
+     [(2, "front matter must be 'key: value' lines")]),
+    ('other-team', _swap("team: unit-uji-001", "team: unit-uji-002"),
+     [(2, "front matter says team: 'unit-uji-002' but this file is for team 'unit-uji-001'")]),
+    ('other-stage', _swap("stage: drum-up", "stage: diagnose"),
+     [(2, "front matter says stage: 'diagnose' but this file is for stage 'drum-up'")]),
+    ('other-cohort', _swap("cohort: PBG-2026", "cohort: PSR-2026"),
+     [(2, "front matter says cohort: 'PSR-2026' but this file is for cohort 'PBG-2026'")]),
+    ('unknown-field', _swap("{#signatory_position}", "{#jabatan}"),
+     [(18, 'unknown field id {#jabatan}'), (8, 'field {#signatory_position} (Jabatan / Position) is missing; restore its heading')]),
+    ('missing-field', _swap("## Jabatan {#signatory_position}\n\nKepala Dinas\n", ""),
+     [(8, 'field {#signatory_position} (Jabatan / Position) is missing; restore its heading')]),
+    ('duplicated-field', lambda t: t + "\n## Jabatan lagi {#signatory_position}\n\nCamat\n",
+     [(84, 'field {#signatory_position} appears twice (first at line 18)')]),
+    ('heading-without-id', _swap("## Jabatan {#signatory_position}", "## Jabatan"),
+     [(18, "heading '## Jabatan' has no field id like {#problem}; restore the original heading"), (8, 'field {#signatory_position} (Jabatan / Position) is missing; restore its heading')]),
+    ('date-is-a-word', _swap("2026-03-10", "kemarin"),
+     [(22, "{#commitment_date}: 'kemarin' is not a date; write it as YYYY-MM-DD, e.g. 2026-10-12")]),
+    ('date-impossible', _swap("2026-03-10", "2026-02-30"),
+     [(22, "{#commitment_date}: '2026-02-30' is not a date; write it as YYYY-MM-DD, e.g. 2026-10-12")]),
+    ('two-ticks', _swap("- [ ] Tidak {#no}", "- [x] Tidak {#no}"),
+     [(28, 'tick only one option for {#committed} (2 are ticked)')]),
+    ('unknown-option', _swap("- [ ] Tidak {#no}", "- [ ] Mungkin {#maybe}"),
+     [(33, 'unknown option {#maybe} for {#committed}; choose from yes, no')]),
+    ('checklist-prose', _swap("- [ ] Tidak {#no}", "iya dong"),
+     [(33, "{#committed} is a checklist: tick options as '- [x] …' and keep the other lines as they are")]),
+    ('list-without-bullets', _swap("- Imunisasi", "Imunisasi"),
+     [(81, "{#service_areas} is a list: start each item with '- '")]),
+    ('text-outside-fields', _swap("## Kepala unit", "jawaban nyasar\n\n## Kepala unit"),
+     [(12, 'text outside any field; write answers under a field heading')]),
+    ('unknown-record-field', _swap("#### Nama {#name}", "#### Nama {#nama}"),
+     [(41, 'unknown field id {#nama} in a record of {#members}'), (39, 'record is missing field {#name}')]),
+    ('not-committed', _swap("- [x] Ya {#yes}\n- [ ] Tidak {#no}", "- [ ] Ya {#yes}\n- [x] Tidak {#no}"),
+     [(28, '{#committed}: the team can only continue once the unit head has committed')]),
+    ('required-left-blank', _swap("dr. Hanung Wikantono\n", ""),
+     [(12, '{#signatory} is required: please fill it in')]),
+    ('non-utf8', lambda t: t.encode().replace(b"Imunisasi", b"Imunisasi \xe9"),
+     [(81, 'not UTF-8 text (byte 0xe9); save the file as UTF-8')]),
+    ('png-renamed', lambda t: b"\x89PNG\r\n\x1a\n\x00\x00",
+     [(1, 'not UTF-8 text (byte 0x89); save the file as UTF-8')]),
+    ('huge-file', lambda t: b"x" * 50_000_000,
+     [(1, 'file is 50.0 MB; worksheets are limited to 2 MB')]),
+    ('bom-and-crlf', lambda t: b"\xef\xbb\xbf" + t.replace("\n", "\r\n").encode(),
+     'valid'),
+    ('html-and-template-syntax', _swap("Kepala Dinas", "<script>alert(1)</script> {{ 7*7 }} {% raw %}"),
+     'valid'),
+]  # fmt: skip
+
+
+@pytest.fixture
+def two_teams(ws):
+    enrol(ws, 2)
+    run_once(ws)
+    for slug in teams(ws):
+        answer(ws, "drum-up", slug, factories.drum_up())
+    return ws
+
+
+def _outside(ws) -> set[str]:
+    root = ws.root.parent
+    return {str(p) for p in root.rglob("*") if ws.root not in p.parents and p != ws.root}
+
+
+@pytest.mark.parametrize("case,transform,expected", WORKSHEETS, ids=[c[0] for c in WORKSHEETS])
+def test_hostile_worksheets(two_teams, case, transform, expected):
+    ws = two_teams
+    path = sheet_path(ws, "drum-up", "unit-uji-001")
+    data = transform(path.read_text())
+    data = data.encode() if isinstance(data, str) else data
+    path.write_bytes(data)
+    before = _outside(ws)
+    run_once(ws)
+    assert teams(ws)["unit-uji-002"] == "committed"  # the other team carries on
+    row = sheet(ws, "drum-up", "unit-uji-001")
+    if expected == "valid":
+        assert row.status == "valid" and teams(ws)["unit-uji-001"] == "committed"
+    else:
+        assert row.status == "invalid"
+        assert [(e["line"], e["reason"]) for e in row.errors] == expected
+        assert path.read_bytes() == data  # untouched
+        assert teams(ws)["unit-uji-001"] == "enrolled"
+    assert _outside(ws) == before
+
+
+ROSTERS = [
+    ("missing-columns", "unit,member\nDinas Kesehatan,Budi\n",
+     "{f}:1: missing column(s) unit_type, role, email; expected unit,unit_type,member,role,email"),
+    ("unknown-unit-type", "unit,unit_type,member,role,email\nDinas Kesehatan,dinas,Budi,Ketua,\n",
+     "{f}:2: unit_type 'dinas' is not one of opd, kecamatan, kelurahan, desa, puskesmas, rsud, upt, bumd, other"),
+    ("same-slug", "unit,unit_type,member,role,email\nDinas Kesehatan,opd,A,,\nDINAS kesehatan!,opd,B,,\n",
+     "{f}:3: unit 'DINAS kesehatan!' has the same id 'dinas-kesehatan' as 'Dinas Kesehatan' (line 2); rename one"),
+    ("duplicate-unit-two-types", "unit,unit_type,member,role,email\nRSUD Goeteng,rsud,A,,\nRSUD Goeteng,opd,B,,\n",
+     "{f}:3: unit 'RSUD Goeteng' is 'opd' here but 'rsud' on line 2"),
+    ("no-letters", "unit,unit_type,member,role,email\n../..,opd,A,,\n", "{f}:2: unit name '../..' has no letters or digits to name its folder"),
+    ("empty-unit", "unit,unit_type,member,role,email\n,opd,A,,\n", "{f}:2: unit is empty"),
+    ("header-only", "unit,unit_type,member,role,email\n", "{f}: no units in the roster"),
+    ("not-utf8", b"unit,unit_type,member,role,email\nDinas \xe9,opd,A,,\n", "{f}:2: not UTF-8 text; save the roster as UTF-8 CSV"),
+    ("dot-dot-path-name", "unit,unit_type,member,role,email\n../../etc/passwd,opd,A,,\n", "ok:etc-passwd"),
+    ("absolute-path-name", "unit,unit_type,member,role,email\n/etc/cron.d,opd,A,,\n", "ok:etc-cron-d"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case,content,expected", ROSTERS, ids=[c[0] for c in ROSTERS])
+def test_hostile_rosters(ws, runner, tmp_path, case, content, expected):
+    f = tmp_path / "roster.csv"
+    f.write_bytes(content.encode() if isinstance(content, str) else content)
+    before = _outside(ws)
+    result = runner.invoke(app, ["roster", "import", str(ws.root), str(f)])
+    assert "Traceback" not in result.output
+    if expected.startswith("ok:"):
+        assert result.exit_code == 0
+        run_once(ws)
+        assert (ws.root / "teams" / expected[3:] / "1-drum-up.md").is_file()
+    else:
+        assert result.exit_code == 4
+        assert result.output.strip() == "error: " + expected.format(f=f)
+    assert _outside(ws) - {str(f)} == before - {str(f)}
+
+
+def _design_ready(ws):
+    enrol(ws, 1)
+    run_once(ws)
+    answer(ws, "drum-up", "unit-uji-001", factories.drum_up())
+    run_once(ws)
+    answer(ws, "diagnose", "unit-uji-001", factories.diagnose())
+    run_once(ws)
+
+
+ANSWERS = [
+    ("unknown-team", {"worksheets": [{"team": "dinas-x", "stage": "drum-up", "answers": {}}]},
+     "a.json: worksheets[0]: no team 'dinas-x' in this cohort"),
+    ("unknown-proposal", {"worksheets": [{"proposal": "PBG-2026-404", "stage": "design", "answers": {}}]},
+     "a.json: worksheets[0]: no proposal 'PBG-2026-404' in this cohort"),
+    ("unknown-stage", {"worksheets": [{"team": "unit-uji-001", "stage": "documentation", "answers": {}}]},
+     "a.json: worksheets[0]: unknown stage 'documentation'; stages are drum-up, diagnose, design, deliver, display"),
+    ("team-for-proposal-stage", {"worksheets": [{"team": "unit-uji-001", "stage": "design", "answers": {}}]},
+     'a.json: worksheets[0]: the design worksheet belongs to a proposal: give "proposal"'),
+    ("unknown-field", {"worksheets": [{"proposal": "PBG-2026-001", "stage": "design", "answers": {**factories.design(), "anggaran": 5}}]},
+     "a.json: worksheets[0]: PBG-2026-001 design: {#anggaran}: extra inputs are not permitted"),
+    ("wrong-type", {"worksheets": [{"proposal": "PBG-2026-001", "stage": "design", "answers": {**factories.design(), "trial_start": "besok"}}]},
+     "a.json: worksheets[0]: PBG-2026-001 design: {#trial_start}: 'besok' is not a date; write it as YYYY-MM-DD, e.g. 2026-10-12"),
+    ("closed-stage", {"worksheets": [{"team": "unit-uji-001", "stage": "drum-up", "answers": factories.drum_up()}]},
+     "a.json: worksheets[0]: unit-uji-001 is diagnosed; its drum-up worksheet is closed"),
+    ("not-json", "{worksheets: [", "{f}:1: not valid JSON: Expecting property name enclosed in double quotes"),
+    ("wrong-shape", ["drum-up"], '{f}: expected an object {"worksheets": [...]}'),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case,doc,expected", ANSWERS, ids=[c[0] for c in ANSWERS])
+def test_hostile_answers(ws, runner, tmp_path, case, doc, expected):
+    _design_ready(ws)
+    f = tmp_path / "a.json"
+    f.write_text(doc if isinstance(doc, str) else json.dumps(doc))
+    result = runner.invoke(app, ["answers", "import", str(ws.root), str(f)])
+    assert result.exit_code == 5 and "Traceback" not in result.output
+    lines = [ln for ln in result.output.splitlines() if ln.startswith("error: ")]
+    assert lines[0] == "error: " + expected.replace("{f}", str(f)), lines
+    assert proposals(ws) == {"PBG-2026-001": "shortlisted", "PBG-2026-002": "idea"}
+
+
+EVIDENCE = [
+    ("dot-dot", "../../../cohort.toml", "import", "{#file}: must be a file inside the evidence/ folder (no '..' and no absolute path)"),
+    ("absolute", "/etc/passwd", "import", "{#file}: must be a file inside the evidence/ folder (no '..' and no absolute path)"),
+    ("windows-absolute", "C:\\\\Windows\\\\win.ini", "import", "{#file}: must be a file inside the evidence/ folder (no '..' and no absolute path)"),
+    ("symlink-outside", "tautan.pdf", "ingest", "evidence 'tautan.pdf' points outside the evidence folder"),
+    ("missing-file", "tidak-ada.pdf", "ingest",
+     "evidence file 'tidak-ada.pdf' is not in teams/unit-uji-001/PBG-2026-001/evidence/; add the file or fix the name"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case,file,where,expected", EVIDENCE, ids=[c[0] for c in EVIDENCE])
+def test_hostile_evidence(ws, case, file, where, expected):
+    from lab.cohort import find_proposal, workspace_session
+    from lab.decisions import decide
+
+    _design_ready(ws)
+    answer(ws, "design", "PBG-2026-001", factories.design())
+    run_once(ws)
+    with workspace_session(ws) as (session, cohort):
+        decide(ws, session, cohort, find_proposal(session, cohort, "PBG-2026-001"), "approve", "Fasilitator")
+    run_once(ws)
+    folder = ws.root / "teams/unit-uji-001/PBG-2026-001/evidence"
+    os.symlink(ws.root / "cohort.toml", folder / "tautan.pdf")
+    report = answer(ws, "deliver", "PBG-2026-001", factories.deliver((file,)))
+    if where == "import":
+        assert report.written == [] and report.problems == [
+            f"test: PBG-2026-001 deliver: {expected} (at evidence.1.file)"
+        ]
+        return
+    run_once(ws)
+    assert proposals(ws)["PBG-2026-001"] == "approved"
+    assert [e["reason"] for e in sheet(ws, "deliver", "PBG-2026-001").errors] == [expected]
+
+
+def test_the_corpus_is_large_enough():
+    assert len(WORKSHEETS) + len(ROSTERS) + len(ANSWERS) + len(EVIDENCE) >= 30
