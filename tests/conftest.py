@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -12,16 +13,40 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 
+ADMIN_URL = os.environ.get("LAB_TEST_DATABASE_URL")  # a PostgreSQL server: the suite runs there instead
+
+
+@pytest.fixture(scope="session")
+def _admin():
+    from sqlalchemy import create_engine
+
+    engine = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture(autouse=True)
-def _own_database(monkeypatch):
-    """Each test uses its workspace's own SQLite file unless the suite was pointed at another database;
-    engines are closed after every test."""
-    if not os.environ.get("LAB_TEST_DATABASE_URL"):
-        monkeypatch.delenv("LAB_DATABASE_URL", raising=False)
-    yield
+def _own_database(monkeypatch, request):
+    """Each test gets its own database: the workspace's SQLite file, or a fresh PostgreSQL database when
+    LAB_TEST_DATABASE_URL names a server. Engines are closed and the database dropped after the test."""
+    from sqlalchemy import text
+
     from lab.db import dispose_all
 
+    name = None
+    if ADMIN_URL:
+        admin = request.getfixturevalue("_admin")
+        name = f"lab_t_{uuid.uuid4().hex[:16]}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        monkeypatch.setenv("LAB_DATABASE_URL", ADMIN_URL.rsplit("/", 1)[0] + "/" + name)
+    else:
+        monkeypatch.delenv("LAB_DATABASE_URL", raising=False)
+    yield
     dispose_all()
+    if name:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture

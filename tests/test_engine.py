@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from lab.cohort import find_proposal, workspace_session
 from lab.decisions import decide
 from lab.errors import TransitionNotAllowed
@@ -22,9 +20,13 @@ from tests.helpers import (
 
 
 def _dump(ws) -> list:
-    con = sqlite3.connect(ws.root / "lab.db")
+    from sqlalchemy import text
+
+    from lab.db import engine_for
+
     tables = ("team", "member", "proposal", "worksheet", "transition", "evidence", "cohort")
-    return [con.execute(f"select * from {t} order by id").fetchall() for t in tables]
+    with engine_for(ws.database_url).connect() as conn:
+        return [conn.execute(text(f"select * from {t} order by id")).all() for t in tables]
 
 
 def _files(ws) -> dict[str, bytes]:

@@ -47,7 +47,7 @@ def test_a_database_from_a_newer_release_is_refused(tmp_path, runner):
 
     ws = init_workspace(tmp_path / "ws", "Kota Pasuruan", 2026)
     dispose_all()
-    engine = create_engine(_url(ws.root))
+    engine = create_engine(ws.database_url)
     with engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '0099'"))
     engine.dispose()
