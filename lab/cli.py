@@ -339,6 +339,36 @@ def export_cmd(
     typer.echo(f"export: {n} proposal(s) → {out}")
 
 
+@app.command("backup")
+def backup_cmd(
+    path: Workspace,
+    file: Annotated[Path, typer.Argument(help="The archive to write (.tar.gz), outside the workspace.")],
+) -> None:
+    """Write one archive of the workspace: a consistent database copy, worksheets, evidence, reviews, settings."""
+    from lab.backup import backup
+
+    manifest = backup(_open(path), file)
+    rows = manifest["rows"]
+    typer.echo(
+        f"backup: {file} ({manifest['files']} files, {rows['proposal']} proposals, {rows['transition']} audit rows)"
+    )
+
+
+@app.command("restore")
+def restore_cmd(
+    file: Annotated[Path, typer.Argument(help="An archive written by `lab backup`.")],
+    path: Annotated[Path, typer.Argument(help="A new, empty workspace folder.")],
+    copy: Annotated[
+        bool, typer.Option("--copy", help="Restore as a new cohort (new id) beside the original.")
+    ] = False,
+) -> None:
+    """Bring a backup back into a new workspace folder."""
+    from lab.backup import restore
+
+    ws, manifest = restore(file, path, copy)
+    typer.echo(f"restored {manifest['cohort']} (backup of {manifest['created']}) into {ws.root}")
+
+
 @app.command()
 def schema(
     stage: Annotated[StageName | None, typer.Argument(help="A stage; all stages when omitted.")] = None,  # type: ignore[valid-type]

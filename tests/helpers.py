@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import collections
+import hashlib
+
 from sqlmodel import select
 
 from lab import pipeline
 from lab.answers import Entry, import_answers
 from lab.cohort import workspace_session
-from lab.models import Proposal, Team, Worksheet
+from lab.models import Proposal, Team, Transition, Worksheet
 from lab.roster import import_roster
 from lab.stages import STAGES
 from tests import factories
@@ -98,3 +101,35 @@ def drive_to_display(ws, n_units: int = 3, answers: dict | None = None) -> None:
         if state == "launched":
             answer(ws, "display", code, made["display"]())
     run_once(ws)
+
+
+def snapshot(ws) -> dict:
+    """Everything that must match between two runs of the same work, without ids, uids and times."""
+    with workspace_session(ws, writer=False) as (session, cohort):
+        slug = {t.id: t.slug for t in session.exec(select(Team).where(Team.cohort_id == cohort.id))}
+        code = {p.id: p.code for p in session.exec(select(Proposal).where(Proposal.cohort_id == cohort.id))}
+        audit = collections.Counter(
+            (
+                t.kind,
+                slug[t.subject_id] if t.kind == "team" else code[t.subject_id],
+                t.from_state,
+                t.to_state,
+                t.event,
+                t.actor,
+            )
+            for t in session.exec(select(Transition).where(Transition.cohort_id == cohort.id))
+        )
+        snap = {
+            "teams": sorted((t.slug, t.state, t.readiness, t.version) for t in session.exec(select(Team).where(Team.cohort_id == cohort.id))),
+            "proposals": sorted((p.code, slug[p.team_id], p.origin, p.title, p.state, p.version)
+                                for p in session.exec(select(Proposal).where(Proposal.cohort_id == cohort.id))),
+            "worksheets": sorted((w.path, w.stage, w.status, w.generated_hash, w.written_hash, w.seen_hash, str(w.errors))
+                                 for w in session.exec(select(Worksheet).where(Worksheet.cohort_id == cohort.id))),
+            "audit": sorted(audit.items()),
+        }  # fmt: skip
+    skip = {"cohort.toml", "lab.db", "lab.db-wal", "lab.db-shm", ".lab-run.lock"}
+    snap["files"] = sorted(
+        (p.relative_to(ws.root).as_posix(), hashlib.sha256(p.read_bytes()).hexdigest())
+        for p in ws.root.rglob("*") if p.is_file() and p.name not in skip
+    )  # fmt: skip
+    return snap

@@ -32,7 +32,9 @@ def test_init_makes_a_workspace_with_a_derived_code(runner, tmp_path):
     result = lab(runner, "init", path, "--region", "Kabupaten Purbalingga", "--year", 2026)
     assert result.output.splitlines()[0] == f"created cohort PRB-2026 (Kabupaten Purbalingga) in {path}"
     assert (path / "cohort.toml").is_file()
-    assert (path / "lab.db").is_file() == ("LAB_DATABASE_URL" not in os.environ)  # SQLite unless told otherwise
+    assert (path / "lab.db").is_file() == (
+        "LAB_DATABASE_URL" not in os.environ
+    )  # SQLite unless told otherwise
     assert json.loads(lab(runner, "status", path, "--json").output)["cohort"]["id"] == "PRB-2026"
 
 

@@ -3,8 +3,6 @@ two runs on one cohort never interleave, and decisions taken during a run stay c
 
 from __future__ import annotations
 
-import collections
-import hashlib
 import os
 import random
 import signal
@@ -19,9 +17,9 @@ from sqlmodel import select
 from lab.cohort import init_workspace, workspace_session
 from lab.files import orphaned
 from lab.lock import HOLDER_FILE
-from lab.models import Proposal, Team, Transition, Worksheet
+from lab.models import Transition
 from tests import factories
-from tests.helpers import answer, enrol, proposals, run_once, teams
+from tests.helpers import answer, enrol, proposals, run_once, snapshot, teams
 
 pytestmark = pytest.mark.flow
 LAB = [sys.executable, "-m", "lab"]
@@ -66,38 +64,6 @@ def _wait_for_lock(ws, proc, timeout=120.0) -> float:
         assert time.monotonic() - start < timeout
         time.sleep(0.01)
     return time.monotonic()
-
-
-def snapshot(ws) -> dict:
-    """Everything that must match between two runs of the same work, without ids, uids and times."""
-    with workspace_session(ws, writer=False) as (session, cohort):
-        slug = {t.id: t.slug for t in session.exec(select(Team).where(Team.cohort_id == cohort.id))}
-        code = {p.id: p.code for p in session.exec(select(Proposal).where(Proposal.cohort_id == cohort.id))}
-        audit = collections.Counter(
-            (
-                t.kind,
-                slug[t.subject_id] if t.kind == "team" else code[t.subject_id],
-                t.from_state,
-                t.to_state,
-                t.event,
-                t.actor,
-            )
-            for t in session.exec(select(Transition).where(Transition.cohort_id == cohort.id))
-        )
-        snap = {
-            "teams": sorted((t.slug, t.state, t.readiness, t.version) for t in session.exec(select(Team).where(Team.cohort_id == cohort.id))),
-            "proposals": sorted((p.code, slug[p.team_id], p.origin, p.title, p.state, p.version)
-                                for p in session.exec(select(Proposal).where(Proposal.cohort_id == cohort.id))),
-            "worksheets": sorted((w.path, w.stage, w.status, w.generated_hash, w.written_hash, w.seen_hash, str(w.errors))
-                                 for w in session.exec(select(Worksheet).where(Worksheet.cohort_id == cohort.id))),
-            "audit": sorted(audit.items()),
-        }  # fmt: skip
-    skip = {"cohort.toml", "lab.db", "lab.db-wal", "lab.db-shm", ".lab-run.lock"}
-    snap["files"] = sorted(
-        (p.relative_to(ws.root).as_posix(), hashlib.sha256(p.read_bytes()).hexdigest())
-        for p in ws.root.rglob("*") if p.is_file() and p.name not in skip
-    )  # fmt: skip
-    return snap
 
 
 def test_runs_killed_at_random_points_converge_to_the_undisturbed_result(lab_env, tmp_path):

@@ -24,11 +24,20 @@ def current_revision(engine: Engine) -> str | None:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
+def _has_tables(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return inspect(conn).has_table("cohort")
+
+
 def upgrade(engine: Engine, target: str = HEAD) -> None:
     """Bring the schema to `target`; a database from a newer release is refused with a clear message."""
     current = current_revision(engine)
     if current == target:
         return
+    if current is None and _has_tables(engine):
+        raise WorkspaceError(
+            "this database has Labinov tables but no schema version (a pre-release copy); recreate it"
+        )
     if current is not None and current not in REVISIONS:
         raise WorkspaceError(
             f"this database was made by a newer Labinov (schema {current}; this release knows up to {HEAD}); "
