@@ -7,6 +7,9 @@ a row is adopted, never overwritten. Running it twice with nothing new changes n
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,9 +37,20 @@ class StageReport:
     advanced: int = 0
     generated: int = 0
     adopted: int = 0
+    seconds: dict[str, float] = field(
+        default_factory=dict
+    )  # per step: collect, ingest, advance, generate, after
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+    @contextmanager
+    def timed(self, step: str, session: Session) -> Iterator[None]:
+        """Time a step, including the database writes it causes."""
+        start = time.perf_counter()
+        yield
+        session.flush()
+        self.seconds[step] = round(time.perf_counter() - start, 4)
 
 
 @dataclass
@@ -164,40 +178,41 @@ def run_stage(ws: Workspace, stage: Stage, session: Session) -> StageReport:
     from lab import roster
 
     report = StageReport(stage.slug)
-    cohort = get_cohort(session, ws)
-    if stage.number == 1:
-        roster.sync(ws, session, cohort)  # collect: the roster is a facilitator input of drum-up
-    run = Run(ws, session, cohort, stage)
-    entities = load_entities(run)
-    sheets = {
-        (w.team_id if stage.granularity == "team" else w.proposal_id): w
-        for w in session.exec(
-            select(Worksheet).where(Worksheet.cohort_id == cohort.id, Worksheet.stage == stage.slug)
-        )
-    }
+    with report.timed("collect", session):
+        cohort = get_cohort(session, ws)
+        if stage.number == 1:
+            roster.sync(ws, session, cohort)  # the roster is a facilitator input of drum-up
+        run = Run(ws, session, cohort, stage)
+        entities = load_entities(run)
+        sheets = {
+            (w.team_id if stage.granularity == "team" else w.proposal_id): w
+            for w in session.exec(
+                select(Worksheet).where(Worksheet.cohort_id == cohort.id, Worksheet.stage == stage.slug)
+            )
+        }
     valid: dict[int, Any] = {}
-    for entity in entities:
-        sheet = sheets.get(entity.id)
-        if sheet is not None and entity.state in stage.ingest_states:
-            model = ingest(run, entity, sheet, report)
-            if model is not None:
-                valid[entity.id] = model
-    advance(
-        run,
-        [e for e in entities if e.state == stage.advance_state and e.id in valid],
-        valid,
-        sheets,
-        report,
-    )
-    for entity in entities:
-        existing = sheets.get(entity.id)
-        if existing is None and entity.state in stage.generate_states:
-            generate(run, entity, report)
-        elif existing is not None and existing.status == "missing" and entity.state in stage.ingest_states:
-            generate(run, entity, report, existing)
+    with report.timed("ingest", session):
+        for entity in entities:
+            sheet = sheets.get(entity.id)
+            if sheet is not None and entity.state in stage.ingest_states:
+                model = ingest(run, entity, sheet, report)
+                if model is not None:
+                    valid[entity.id] = model
+    with report.timed("advance", session):
+        ready = [e for e in entities if e.state == stage.advance_state and e.id in valid]
+        advance(run, ready, valid, sheets, report)
+    with report.timed("generate", session):
+        for entity in entities:
+            existing = sheets.get(entity.id)
+            if existing is None and entity.state in stage.generate_states:
+                generate(run, entity, report)
+            elif (
+                existing is not None and existing.status == "missing" and entity.state in stage.ingest_states
+            ):
+                generate(run, entity, report, existing)
     if stage.after:
-        session.flush()
-        stage.after(run)
+        with report.timed("after", session):
+            stage.after(run)
     return report
 
 
