@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import delete, func, insert
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, select
 
 from lab import states
-from lab.files import write_atomic
+from lab.files import WriteBatch
 from lab.models import Cohort, Evidence, Member, Proposal, Team, Transition, Worksheet, utcnow
 from lab.settings import Workspace
 from lab.stages import Stage
@@ -124,29 +125,55 @@ class Run:
         team.readiness = score
         self.session.add(team)
 
-    def create_proposals(self, team: Team, titles: list[str]) -> list[Proposal]:
-        """New proposals in state `idea`, numbered <CODE>-<YEAR>-<NNN> in order, with a creation audit row."""
-        cohort = self.cohort
-        made = []
-        for origin, title in enumerate(titles, 1):
-            seq = cohort.next_seq
-            cohort.next_seq += 1
-            code = f"{self.settings.code}-{self.settings.year}-{seq:03d}"
-            made.append(Proposal(cohort_id=cohort.id, team_id=team.id, code=code, origin=origin, title=title))
-        self.session.add(cohort)
-        self.session.add_all(made)
-        self.session.flush()
-        self.session.add_all(
-            Transition(cohort_id=cohort.id, kind="proposal", subject_id=p.id, from_state="", to_state="idea",
-                       event="create", actor=team.slug, note=f"idea {p.origin} of the diagnose worksheet")
-            for p in made
-        )  # fmt: skip
-        return made
+    def create_proposals(self, ideas: list[tuple[Team, list[str]]]) -> list[list[Proposal]]:
+        """New proposals in state `idea`, numbered <CODE>-<YEAR>-<NNN> in order, with creation audit rows.
 
-    def record_evidence(self, proposal: Proposal, items: list[tuple[str, str, int]]) -> None:
-        for old in self.session.exec(select(Evidence).where(Evidence.proposal_id == proposal.id)):
-            self.session.delete(old)
-        self.session.add_all(Evidence(proposal_id=proposal.id, file=f, proves=p, size=s) for f, p, s in items)
+        One bulk insert for all teams; returns each team's proposals in idea order.
+        """
+        cohort, s = self.cohort, self.settings
+        rows, owners = [], []
+        for team, titles in ideas:
+            for origin, title in enumerate(titles, 1):
+                code = f"{s.code}-{s.year}-{cohort.next_seq:03d}"
+                cohort.next_seq += 1
+                rows.append({"cohort_id": cohort.id, "team_id": team.id, "code": code, "origin": origin,
+                             "title": title, "state": "idea", "version": 1})  # fmt: skip
+                owners.append(team)
+        if not rows:
+            return []
+        self.session.add(cohort)
+        table = Proposal.__table__
+        ids = (
+            self.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+            .scalars()
+            .all()
+        )
+        made = [Proposal(id=i, **r) for i, r in zip(ids, rows, strict=True)]
+        for p in made:
+            make_transient_to_detached(p)
+        made = [self.session.merge(p, load=False) for p in made]
+        now = utcnow()
+        self.session.execute(insert(Transition), [
+            {"cohort_id": cohort.id, "kind": "proposal", "subject_id": p.id, "from_state": "", "to_state": "idea",
+             "event": "create", "actor": team.slug, "at": now, "note": f"idea {p.origin} of the diagnose worksheet"}
+            for p, team in zip(made, owners, strict=True)
+        ])  # fmt: skip
+        grouped: list[list[Proposal]] = []
+        i = 0
+        for _, titles in ideas:
+            grouped.append(made[i : i + len(titles)])
+            i += len(titles)
+        return grouped
+
+    def record_evidence(self, items: dict[int, list[tuple[str, str, int]]]) -> None:
+        """Replace the evidence rows of the given proposals (proposal id -> [(file, proves, size)])."""
+        if not items:
+            return
+        self.session.execute(delete(Evidence).where(Evidence.proposal_id.in_(list(items))))
+        self.session.execute(insert(Evidence), [
+            {"proposal_id": pid, "file": f, "proves": p, "size": size}
+            for pid, rows in items.items() for f, p, size in rows
+        ])  # fmt: skip
 
 
 def get_cohort(session: Session, ws: Workspace) -> Cohort:
@@ -202,14 +229,7 @@ def run_stage(ws: Workspace, stage: Stage, session: Session) -> StageReport:
         ready = [e for e in entities if e.state == stage.advance_state and e.id in valid]
         advance(run, ready, valid, sheets, report)
     with report.timed("generate", session):
-        for entity in entities:
-            existing = sheets.get(entity.id)
-            if existing is None and entity.state in stage.generate_states:
-                generate(run, entity, report)
-            elif (
-                existing is not None and existing.status == "missing" and entity.state in stage.ingest_states
-            ):
-                generate(run, entity, report, existing)
+        generate_all(run, entities, sheets, report)
     if stage.after:
         with report.timed("after", session):
             stage.after(run)
@@ -341,10 +361,33 @@ def render_for(run: Run, entity: Team | Proposal, values: dict[str, Any]) -> str
     )
 
 
+def generate_all(run: Run, entities: list, sheets: dict[int, Worksheet], report: StageReport) -> None:
+    """Write the worksheets of every entity that just became eligible (or whose file went missing), in one batch."""
+    stage = run.stage
+    batch, written = WriteBatch(), []
+    try:
+        for entity in entities:
+            existing = sheets.get(entity.id)
+            if existing is None and entity.state in stage.generate_states:
+                written.append(generate(run, entity, report, batch))
+            elif (
+                existing is not None and existing.status == "missing" and entity.state in stage.ingest_states
+            ):
+                written.append(generate(run, entity, report, batch, existing))
+        batch.commit()
+    except BaseException:
+        batch.abort()
+        raise
+    for sheet in written:
+        if sheet.written_hash:  # what is on disk now, so that an untouched file is not read again
+            st = (run.ws.root / sheet.path).stat()
+            sheet.mtime_ns, sheet.size = st.st_mtime_ns, st.st_size
+
+
 def generate(
-    run: Run, entity: Team | Proposal, report: StageReport, sheet: Worksheet | None = None
+    run: Run, entity: Team | Proposal, report: StageReport, batch: WriteBatch, sheet: Worksheet | None = None
 ) -> Worksheet:
-    """Write the blank (prefilled) worksheet; a file already there is adopted, never overwritten.
+    """Write the blank (prefilled) worksheet through `batch`; a file already there is adopted, never overwritten.
 
     With `sheet`, the file of an existing record went missing and is written again.
     """
@@ -355,8 +398,9 @@ def generate(
         report.adopted += 1
         written = h if digest(path.read_bytes()) == h else ""
     else:
-        write_atomic(path, data)
-        (path.parent / "evidence").mkdir(exist_ok=True) if run.stage.granularity == "proposal" else None
+        batch.write(path, data)
+        if run.stage.granularity == "proposal":
+            batch.ensure_dir(path.parent / "evidence")
         written = h
         report.generated += 1
     if sheet is None:
@@ -365,19 +409,8 @@ def generate(
             team_id=entity.id if isinstance(entity, Team) else entity.team_id,
             proposal_id=entity.id if isinstance(entity, Proposal) else None,
         )  # fmt: skip
-    _set(
-        run,
-        sheet,
-        generated_hash=h,
-        written_hash=written,
-        status="waiting",
-        errors=[],
-        seen_hash="",
-    )
-    if written:
-        st = path.stat()
-        sheet.mtime_ns, sheet.size = st.st_mtime_ns, st.st_size
-    else:
+    _set(run, sheet, generated_hash=h, written_hash=written, status="waiting", errors=[], seen_hash="")
+    if not written:
         ingest(run, entity, sheet, report)  # someone's own file: read it now so status tells the truth
     return sheet
 

@@ -69,3 +69,49 @@ def orphaned(root: Path) -> Iterator[Path]:
             m = TEMP.match(entry.name) or TEMP_DIR.match(entry.name)
             if m and int(m.group(1)) != os.getpid() and not _alive(int(m.group(1))):
                 yield Path(entry.path)
+
+
+class WriteBatch:
+    """Atomic writes of many files with one sync: every temporary file is written, the file system is
+    synced once, then each is renamed into place. A crash before the renames leaves only temporary files
+    (swept later); after them, complete files. Used where one step writes thousands of worksheets."""
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[str, Path]] = []
+        self._dirs: set[Path] = set()
+
+    def ensure_dir(self, folder: Path) -> None:
+        """Create a folder once per batch (checking first: a failing mkdir costs far more than a stat)."""
+        if folder not in self._dirs:
+            if not folder.is_dir():
+                folder.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(folder)
+
+    def write(self, path: Path, data: bytes) -> None:
+        self.ensure_dir(path.parent)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.chmod(tmp, FILE_MODE)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        self.pending.append((tmp, path))
+
+    def commit(self) -> list[Path]:
+        """Make every pending write durable and visible; returns the paths written."""
+        if not self.pending:
+            return []
+        os.sync()
+        done = []
+        for tmp, path in self.pending:
+            os.replace(tmp, path)
+            done.append(path)
+        self.pending.clear()
+        return done
+
+    def abort(self) -> None:
+        for tmp, _ in self.pending:
+            Path(tmp).unlink(missing_ok=True)
+        self.pending.clear()

@@ -49,11 +49,17 @@ TAGS = {
 }
 
 
+@lru_cache(maxsize=1)
+def _markdown() -> md.Markdown:
+    """One Markdown converter, reset between texts (building one per text dominated the showcase build)."""
+    return md.Markdown(extensions=["sane_lists"], output_format="html")
+
+
 def render_text(text: str | None) -> Markup:
     """Participant Markdown as safe HTML."""
     if not text:
         return Markup("")
-    html = md.markdown(text, extensions=["sane_lists"], output_format="html")
+    html = _markdown().reset().convert(text)
     clean = nh3.clean(
         html, tags=TAGS, attributes={"a": {"href", "title"}}, url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",

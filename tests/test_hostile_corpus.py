@@ -30,7 +30,7 @@ WORKSHEETS = [
     ('unclosed-front-matter', lambda t: "---\ncohort: PBG-2026\n",
      [(1, "front matter is not closed by a '---' line")]),
     ('front-matter-not-yaml', _swap("team: unit-uji-001", "team: [unit-uji-001"),
-     [(5, "front matter is not valid YAML: expected ',' or ']', but got ':'")]),
+     [(5, "front matter is not valid YAML: did not find expected ',' or ']'")]),
     ('front-matter-a-list', lambda t: "---\n- a\n- b\n---\n" + t.split("---\n", 2)[2],
      [(2, "front matter must be 'key: value' lines")]),
     ('other-team', _swap("team: unit-uji-001", "team: unit-uji-002"),

@@ -119,11 +119,11 @@ def check(run, proposal, sheet: Deliver) -> list[tuple[tuple, str]]:
 
 def on_exit(run, advanced: list) -> None:
     """Record the evidence of each launched proposal."""
+    items = {}
     for proposal, sheet in advanced:
         folder = run.proposal_dir(proposal) / "evidence"
-        run.record_evidence(
-            proposal, [(e.file, e.proves, (folder / e.file).stat().st_size) for e in sheet.evidence]
-        )
+        items[proposal.id] = [(e.file, e.proves, (folder / e.file).stat().st_size) for e in sheet.evidence]
+    run.record_evidence(items)
 
 
 STAGE = Stage(

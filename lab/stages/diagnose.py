@@ -119,9 +119,12 @@ def on_exit(run, advanced: list) -> None:
     """Every idea becomes a proposal; those marked to go forward are shortlisted."""
     for team, sheet in advanced:
         run.set_readiness(team, sheet.readiness)
-        proposals = run.create_proposals(team, [idea.title for idea in sheet.ideas])
-        forward = [p for p, idea in zip(proposals, sheet.ideas, strict=True) if idea.forward]
-        run.move(forward, "shortlist", actor=team.slug)
+    made = run.create_proposals([(team, [idea.title for idea in sheet.ideas]) for team, sheet in advanced])
+    forward = [
+        p for (_, sheet), proposals in zip(advanced, made, strict=True)
+        for p, idea in zip(proposals, sheet.ideas, strict=True) if idea.forward
+    ]  # fmt: skip
+    run.move(forward, "shortlist", actor=run.team_of)
 
 
 STAGE = Stage(

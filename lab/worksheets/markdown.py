@@ -161,6 +161,22 @@ def decode(data: bytes, parsed: Parsed) -> str | None:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_PLAIN = re.compile(r"^([a-z_]+): ([A-Za-z0-9][A-Za-z0-9_.-]*)$")
+
+
+def _simple_front_matter(lines: list[str]) -> dict[str, Any] | None:
+    """The front matter as the engine writes it (`key: plain-value` lines), read without YAML; None otherwise."""
+    meta: dict[str, Any] = {}
+    for line in lines:
+        m = _PLAIN.match(line)
+        if not m:
+            return None
+        value = m.group(2)
+        meta[m.group(1)] = int(value) if value.isdigit() else value
+    return meta
+
+
 def split_front_matter(text: str, parsed: Parsed) -> tuple[list[str], int]:
     """Read the front matter into parsed.meta; returns the body lines and the line number of the first."""
     lines = text.split("\n")
@@ -173,7 +189,9 @@ def split_front_matter(text: str, parsed: Parsed) -> tuple[list[str], int]:
         parsed.fail(1, "front matter is not closed by a '---' line")
         return [], 1
     try:
-        meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+        meta = _simple_front_matter(lines[1:end])
+        if meta is None:
+            meta = yaml.load("\n".join(lines[1:end]), Loader=_YAML_LOADER) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         parsed.fail(
@@ -198,7 +216,7 @@ def parse_text(text: str, model: type[BaseModel]) -> Parsed:
     blocks: dict[str, list[tuple[int, str]]] = {}
     current: list[tuple[int, str]] | None = None
     for n, line in enumerate(body, first):
-        m = HEADING.match(line)
+        m = HEADING.match(line) if line[:1] == "#" else None
         if m and len(m.group(1)) == 2:
             fid = m.group(3)
             if fid is None:
@@ -300,7 +318,7 @@ def _read_records(spec: FieldSpec, lines: list[tuple[int, str]], parsed: Parsed,
     records: list[tuple[int, dict[str, list]]] = []
     current: list | None = None
     for n, line in lines:
-        m = HEADING.match(line)
+        m = HEADING.match(line) if line[:1] == "#" else None
         level = len(m.group(1)) if m else 0
         if level == 3:
             records.append((n, {}))
