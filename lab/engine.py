@@ -268,6 +268,9 @@ def ingest(run: Run, entity: Team | Proposal, sheet: Worksheet, report: StageRep
     if h == sheet.seen_hash and (sheet.status == "returned" or sheet.status == "invalid" and not recheck):
         _set(run, sheet, **stat)
         return None
+    if h == sheet.seen_hash and sheet.status == "valid":  # touched, not changed (a copy, a restore)
+        _set(run, sheet, **stat)
+        return run.stage.schema.model_validate(sheet.answers)
     report.ingested += 1
     parsed, model = read_worksheet(run, entity, sheet, data)
     if model is None:
@@ -320,9 +323,14 @@ def read_worksheet(run: Run, entity: Team | Proposal, sheet: Worksheet, data: by
 
 
 def _set(run: Run, sheet: Worksheet, **changes: Any) -> None:
+    """Change a worksheet record; `updated_at` moves only when more than the file's stat changed."""
+    meaningful = False
     for k, v in changes.items():
-        setattr(sheet, k, v)
-    sheet.updated_at = utcnow()
+        if getattr(sheet, k) != v:
+            setattr(sheet, k, v)
+            meaningful = meaningful or k not in ("mtime_ns", "size")
+    if meaningful or sheet.id is None:
+        sheet.updated_at = utcnow()
     run.session.add(sheet)
 
 

@@ -8,6 +8,8 @@ temporary folder and swapped in, so a reader never sees half a site.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 from functools import lru_cache
 from pathlib import Path
@@ -20,7 +22,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 from sqlmodel import Session
 
-from lab.files import temp_dir
+from lab.files import WriteBatch, write_atomic
 from lab.models import Cohort
 from lab.profiles import MAIN_LINE, Profile, profiles, reached
 from lab.review import REVIEWABLE, missing_reviewers, required, scoreboard
@@ -81,47 +83,113 @@ def _env() -> Environment:
     return env
 
 
-def build_showcase(ws: Workspace, session: Session, cohort: Cohort) -> Path:
-    """(Re)build the whole site; returns the path of its index."""
+def build_showcase(ws: Workspace, session: Session, cohort: Cohort, force: bool = False) -> Path:
+    """Bring the site up to date; returns the path of its index.
+
+    Nothing is rebuilt when nothing that feeds the site changed since the last build (the cohort's
+    fingerprint); otherwise the index and scoreboard are rebuilt and only the innovation pages whose data
+    changed are rendered again. Every file is written atomically; the manifest is written last, so a build
+    cut short is completed by the next one.
+    """
     s = ws.settings
+    target = ws.root / "showcase"
+    stamp = _fingerprint(ws, session, cohort)
+    if not force and _read(target / FINGERPRINT) == stamp and (target / "index.html").exists():
+        return target / "index.html"
     t = LABELS[s.lang]
     board = scoreboard(ws, session, cohort)
     items = [_item(ws, p, board, s.lang) for p in profiles(session, cohort, REVIEWABLE)]
-    counts = reached(session, cohort)
-    target = ws.root / "showcase"
-    tmp = temp_dir(ws.root, "showcase")
+    common = {"t": t, "cohort": s, "lang": s.lang, "rubric": s.rubric, "need": required(ws)}
+    env = _env()
+    old_pages = json.loads(_read(target / MANIFEST) or "{}")
+    pages: dict[str, str] = {}
+    batch = WriteBatch()
     try:
-        (tmp / "assets").mkdir()
-        (tmp / "p").mkdir()
         for asset in ("style.css", "showcase.js"):
-            shutil.copyfile(templates_dir() / "showcase" / asset, tmp / "assets" / asset)
-        common = {"t": t, "cohort": s, "lang": s.lang, "rubric": s.rubric, "need": required(ws)}
-        env = _env()
-        page = env.get_template("index.html.j2").render(
-            **common, items=items, funnel=_funnel(counts, t), facets=_facets(items), root="."
-        )
-        (tmp / "index.html").write_text(page, encoding="utf-8")
-        ranked = sorted(items, key=lambda i: (-(i["score"]["score"] if i["score"] else -1), i["code"]))
-        page = env.get_template("scoreboard.html.j2").render(**common, items=ranked, root=".")
-        (tmp / "scoreboard.html").write_text(page, encoding="utf-8")
+            batch.write(target / "assets" / asset, (templates_dir() / "showcase" / asset).read_bytes())
         template = env.get_template("innovation.html.j2")
         for item in items:
-            item["evidence"] = _copy_evidence(ws, item, tmp / "p" / item["code"] / "evidence")
-            (tmp / "p" / f"{item['code']}.html").write_text(
-                template.render(**common, i=item, root=".."), encoding="utf-8"
-            )
-        _swap(tmp, target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+            code = item["code"]
+            pages[code] = _page_stamp(item, stamp_parts(ws))
+            item["evidence"] = _evidence(ws, item)
+            if pages[code] != old_pages.get(code) or force or not (target / "p" / f"{code}.html").exists():
+                _copy_evidence(item, target / "p" / code / "evidence", batch)
+                batch.write(
+                    target / "p" / f"{code}.html", template.render(**common, i=item, root="..").encode()
+                )
+        index = env.get_template("index.html.j2").render(
+            **common,
+            items=items,
+            funnel=_funnel(reached(session, cohort), t),
+            facets=_facets(items),
+            root=".",
+        )
+        batch.write(target / "index.html", index.encode())
+        ranked = sorted(items, key=lambda i: (-(i["score"]["score"] if i["score"] else -1), i["code"]))
+        batch.write(
+            target / "scoreboard.html",
+            env.get_template("scoreboard.html.j2").render(**common, items=ranked, root=".").encode(),
+        )
+        batch.commit()
+    except BaseException:
+        batch.abort()
+        raise
+    for code in set(old_pages) - set(pages):  # no longer showcased
+        (target / "p" / f"{code}.html").unlink(missing_ok=True)
+        shutil.rmtree(target / "p" / code, ignore_errors=True)
+    write_atomic(target / MANIFEST, json.dumps(pages, sort_keys=True).encode())
+    write_atomic(target / FINGERPRINT, stamp.encode())
     return target / "index.html"
 
 
-def _swap(new: Path, target: Path) -> None:
-    old = target.with_name(f".showcase-old-{new.name.removeprefix('.showcase-')}")
-    if target.exists():
-        target.rename(old)
-    new.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+FINGERPRINT = ".fingerprint"
+MANIFEST = ".pages.json"
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+
+
+def stamp_parts(ws: Workspace) -> str:
+    """What every page depends on besides its own data: settings and templates."""
+    s = ws.settings
+    templates = sorted((p.name, p.stat().st_mtime_ns) for p in (templates_dir() / "showcase").iterdir())
+    return json.dumps([s.lang, s.region, s.year, s.title, s.code, s.rubric, s.coordinators, s.review.min_reviewers,
+                       templates], sort_keys=True, default=str)  # fmt: skip
+
+
+def _fingerprint(ws: Workspace, session: Session, cohort: Cohort) -> str:
+    """Changes whenever anything the site shows may have changed."""
+    from sqlalchemy import func, select
+
+    from lab.models import Evidence, Proposal, Review, Transition, Worksheet
+
+    facts = [
+        session.execute(
+            select(func.count(), func.max(Transition.id)).where(Transition.cohort_id == cohort.id)
+        ).one(),
+        session.execute(select(func.count(), func.max(Review.id)).where(Review.cohort_id == cohort.id)).one(),
+        session.execute(
+            select(func.count(), func.max(Worksheet.updated_at)).where(
+                Worksheet.cohort_id == cohort.id, Worksheet.status == "valid"
+            )
+        ).one(),  # fmt: skip
+        session.execute(
+            select(func.count(), func.max(Evidence.id)).join(Proposal).where(Proposal.cohort_id == cohort.id)
+        ).one(),
+    ]
+    return hashlib.sha256(
+        json.dumps([[str(v) for v in f] for f in facts] + [stamp_parts(ws)]).encode()
+    ).hexdigest()
+
+
+def _page_stamp(item: dict[str, Any], common: str) -> str:
+    data = {k: v for k, v in item.items() if k not in ("evidence_rows", "evidence", "search")}
+    data["evidence"] = [(e.file, e.proves, e.size) for e in item["evidence_rows"]]
+    return hashlib.sha256(json.dumps([data, common], sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _item(ws: Workspace, p: Profile, board: dict, lang: str) -> dict[str, Any]:
@@ -139,19 +207,23 @@ def _item(ws: Workspace, p: Profile, board: dict, lang: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _copy_evidence(ws: Workspace, item: dict, dest: Path) -> list[dict[str, Any]]:
-    """Copy each evidence file into the site (only files that stay inside the evidence folder)."""
+def _evidence(ws: Workspace, item: dict) -> list[dict[str, Any]]:
+    """The evidence list of a page: files that stay inside the proposal's evidence folder are linked."""
     folder = (ws.teams_dir / item["team"] / item["code"] / "evidence").resolve()
     out = []
     for e in item["evidence_rows"]:
         source = (folder / e.file).resolve()
         present = source.is_relative_to(folder) and source.is_file()
-        if present:
-            target = dest / Path(e.file).name
-            dest.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
-        out.append({"file": e.file, "name": Path(e.file).name, "proves": e.proves, "present": present})
+        out.append({"file": e.file, "name": Path(e.file).name, "proves": e.proves, "present": present,
+                    "source": source})  # fmt: skip
     return out
+
+
+def _copy_evidence(item: dict, dest: Path, batch: WriteBatch) -> None:
+    """Copy the page's evidence files into the site."""
+    for e in item["evidence"]:
+        if e["present"]:
+            batch.write(dest / e["name"], e["source"].read_bytes())
 
 
 def _funnel(counts: dict[str, int], t: dict[str, str]) -> dict[str, Any]:

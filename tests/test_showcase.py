@@ -219,3 +219,29 @@ def test_the_showcase_is_english_for_an_english_cohort(tmp_path):
     drive_to_display(ws, 1)
     index = (ws.root / "showcase/index.html").read_text()
     assert '<html lang="en">' in index and "Innovation Showcase" in index and "Proposal funnel" in index
+
+
+def test_the_showcase_is_rebuilt_only_where_something_changed(ws):
+    from tests.helpers import run_once, sheet_path
+
+    drive_to_display(ws, 3)
+    site = ws.root / "showcase"
+
+    def stamps():
+        return {p.relative_to(site).as_posix(): p.stat().st_mtime_ns for p in site.rglob("*.html")}
+
+    before = stamps()
+    run_once(ws)
+    assert stamps() == before  # nothing new: nothing written
+    path = sheet_path(ws, "display", "PBG-2026-003")
+    path.write_text(
+        path.read_text().replace("Warga mengambil nomor antrean dari rumah.", "Ringkasan baru dari tim.")
+    )
+    run_once(ws)
+    after = stamps()
+    assert {p for p in after if after[p] != before[p]} == {
+        "index.html",
+        "scoreboard.html",
+        "p/PBG-2026-003.html",
+    }
+    assert "Ringkasan baru dari tim." in (site / "p/PBG-2026-003.html").read_text()
