@@ -161,9 +161,11 @@ def status(
 
     ws = _open(path)
     with workspace_session(ws, writer=False) as (session, cohort):
-        data = cohort_status(ws, session, cohort)
+        data = cohort_status(ws, session, cohort, detail=as_json)
     if as_json:
-        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        import sys
+
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2 if sys.stdout.isatty() else None))
         return
     from lab.report import print_status
 
@@ -396,13 +398,13 @@ def states(
     ] = False,
 ) -> None:
     """The proposal life cycle (or the team's), drawn from the transition table."""
-    from lab import states as machine
+    from lab import lifecycle
 
     kind = "team" if team else "proposal"
     if mermaid:
-        typer.echo(machine.mermaid(kind))
+        typer.echo(lifecycle.mermaid(kind))
         return
-    for m in machine.MACHINES[kind][1]:
+    for m in lifecycle.MOVES[kind]:
         guard = "  (needs --note)" if m.guard else ""
         typer.echo(f"{m.source:>12} --{m.event}--> {m.target}{guard}")
 

@@ -38,12 +38,14 @@ def print_status(data: dict[str, Any]) -> None:
                 soft_wrap=True,
             )
         _more(console, data["invalid"])
-    if data["waiting"]:
-        console.print(f"\n[bold]waiting ({len(data['waiting'])})[/bold]")
+    total = data.get("waiting_total", len(data["waiting"]))
+    if total:
+        console.print(f"\n[bold]waiting ({total})[/bold]")
         for item in data["waiting"][:SHOW]:
             where = item["path"] or item["proposal"]
             console.print(f"  {where}: {item['reason']}", highlight=False, markup=False, soft_wrap=True)
-        _more(console, data["waiting"])
+        if total > SHOW:
+            console.print(f"  … and {total - SHOW} more (`lab status --json` lists all)")
 
 
 def _more(console: Console, items: list) -> None:

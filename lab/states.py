@@ -8,74 +8,26 @@ the audit rows in the caller's transaction, so a state change and its audit row 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 from lab.errors import StaleState, TransitionNotAllowed
+from lab.lifecycle import (  # noqa: F401 - the tables are part of this module's interface
+    PROPOSAL_MOVES,
+    PROPOSAL_STATES,
+    TEAM_MOVES,
+    TEAM_STATES,
+    TERMINAL,
+    Move,
+    find_move,
+    mermaid,
+    needs_note,
+)
 from lab.models import Proposal, Team, Transition, utcnow
 
-Guard = Callable[[str], str | None]  # note -> reason it is refused, or None
-
-
-def needs_note(note: str) -> str | None:
-    """Returning or reopening must say why."""
-    return None if note.strip() else "a note (--note) is required for this decision"
-
-
-@dataclass(frozen=True)
-class Move:
-    """One row of a transition table."""
-
-    source: str
-    event: str
-    target: str
-    guard: Guard | None = None
-
-
-PROPOSAL_STATES = (
-    "idea", "shortlisted", "designed", "approved", "launched", "showcased", "reviewed",
-    "dropped", "withdrawn",
-)  # fmt: skip
-TERMINAL = frozenset({"dropped", "withdrawn"})
-
-PROPOSAL_MOVES: tuple[Move, ...] = (
-    Move("idea", "shortlist", "shortlisted"),
-    Move("idea", "drop", "dropped"),
-    Move("shortlisted", "design_complete", "designed"),
-    Move("shortlisted", "withdraw", "withdrawn"),
-    Move("shortlisted", "drop", "dropped"),
-    Move("designed", "approve", "approved"),
-    Move("designed", "return", "shortlisted", needs_note),
-    Move("designed", "withdraw", "withdrawn"),
-    Move("designed", "drop", "dropped"),
-    Move("approved", "deliver_complete", "launched"),
-    Move("approved", "withdraw", "withdrawn"),
-    Move("launched", "display_complete", "showcased"),
-    Move("showcased", "scores_complete", "reviewed"),
-    Move("dropped", "reopen", "shortlisted", needs_note),
-    Move("withdrawn", "reopen", "shortlisted", needs_note),
-)
-
-TEAM_STATES = ("enrolled", "committed", "diagnosed")
-TEAM_MOVES: tuple[Move, ...] = (
-    Move("enrolled", "drum_up_complete", "committed"),
-    Move("committed", "diagnose_complete", "diagnosed"),
-)
-
 MACHINES = {"proposal": (Proposal, PROPOSAL_MOVES), "team": (Team, TEAM_MOVES)}
-
-
-def find_move(kind: str, source: str, event: str) -> Move:
-    """The table row for (source, event), or TransitionNotAllowed."""
-    for move in MACHINES[kind][1]:
-        if move.source == source and move.event == event:
-            return move
-    allowed = sorted({m.event for m in MACHINES[kind][1] if m.source == source})
-    hint = f"; allowed from {source}: {', '.join(allowed)}" if allowed else f"; {source} is final"
-    raise TransitionNotAllowed(f"cannot {event} a {kind} that is {source}{hint}")
 
 
 def apply_many(
@@ -139,15 +91,3 @@ def _bulk_update(session: Session, model, rows: list[dict]) -> None:
 
 def _name(subject: Team | Proposal) -> str:
     return getattr(subject, "code", None) or getattr(subject, "slug", "?")
-
-
-def mermaid(kind: str = "proposal") -> str:
-    """The state diagram drawn from the table itself."""
-    _, moves = MACHINES[kind]
-    states = PROPOSAL_STATES if kind == "proposal" else TEAM_STATES
-    lines = ["stateDiagram-v2", f"    [*] --> {states[0]}"]
-    for m in moves:
-        lines.append(f"    {m.source} --> {m.target}: {m.event}")
-    finals = TERMINAL | {"reviewed"} if kind == "proposal" else {states[-1]}
-    lines += [f"    {s} --> [*]" for s in states if s in finals]
-    return "\n".join(lines)

@@ -5,6 +5,7 @@ The `--json` shape is a contract (docs/cli.md): cohort, stages, states, teams, p
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from sqlalchemy import func
@@ -19,11 +20,21 @@ WORKSHEET_STATUSES = ("waiting", "invalid", "valid", "returned", "missing")
 _RANK = {s: i for i, s in enumerate(TEAM_STATES)} | {s: i for i, s in enumerate(PROPOSAL_STATES[:7])}
 
 
-def status(ws: Workspace, session: Session, cohort: Cohort) -> dict[str, Any]:
-    """Everything `lab status` shows, as plain data."""
-    teams = session.exec(select(Team).where(Team.cohort_id == cohort.id).order_by(Team.id)).all()
+def status(ws: Workspace, session: Session, cohort: Cohort, detail: bool = True) -> dict[str, Any]:
+    """Everything `lab status` shows, as plain data; without `detail` only counts and the first waiting items
+    (what a person reads; fast at any cohort size)."""
+    if not detail:
+        return _summary(ws, session, cohort)
+    teams = session.execute(
+        select(Team.id, Team.slug, Team.unit, Team.unit_type, Team.state, Team.readiness)
+        .where(Team.cohort_id == cohort.id)
+        .order_by(Team.id)
+    ).all()  # plain rows, not ORM objects: status must stay fast at national scale
     slug = {t.id: t.slug for t in teams}
-    props = session.exec(select(Proposal).where(Proposal.cohort_id == cohort.id).order_by(Proposal.id)).all()
+    props = session.execute(
+        select(Proposal.id, Proposal.code, Proposal.team_id, Proposal.title, Proposal.state)
+        .where(Proposal.cohort_id == cohort.id).order_by(Proposal.id)
+    ).all()  # fmt: skip
     counts: dict[tuple[str, str], int] = dict(
         ((stage, st), n)
         for stage, st, n in session.exec(
@@ -32,21 +43,23 @@ def status(ws: Workspace, session: Session, cohort: Cohort) -> dict[str, Any]:
             .group_by(Worksheet.stage, Worksheet.status)
         )
     )
+    team_states = Counter(t.state for t in teams)
+    proposal_states = Counter(p.state for p in props)
     stages = {}
     for stage in STAGES:
-        entities = teams if stage.granularity == "team" else props
+        states = team_states if stage.granularity == "team" else proposal_states
         done = _RANK[stage.done_state]
         row = {s: counts.get((stage.slug, s), 0) for s in WORKSHEET_STATUSES}
         row["worksheets"] = sum(row.values())
-        row["passed"] = sum(1 for e in entities if _RANK.get(e.state, -1) >= done)
+        row["passed"] = sum(n for state, n in states.items() if _RANK.get(state, -1) >= done)
         stages[stage.slug] = row
     return {
         "cohort": {"id": ws.settings.cohort_id, "region": ws.settings.region, "year": ws.settings.year,
                    "lang": ws.settings.lang, "path": str(ws.root)},
         "stages": stages,
         "states": {
-            "teams": {s: sum(1 for t in teams if t.state == s) for s in TEAM_STATES},
-            "proposals": {s: sum(1 for p in props if p.state == s) for s in PROPOSAL_STATES},
+            "teams": {s: team_states[s] for s in TEAM_STATES},
+            "proposals": {s: proposal_states[s] for s in PROPOSAL_STATES},
         },
         "teams": [{"id": t.slug, "unit": t.unit, "unit_type": t.unit_type, "state": t.state,
                    "readiness": t.readiness} for t in teams],
@@ -92,3 +105,65 @@ def _waiting(
              "reason": "design is complete: waiting for a facilitator's decision"}
             for p in props if p.state == "designed"]  # fmt: skip
     return out
+
+
+def _summary(ws: Workspace, session: Session, cohort: Cohort) -> dict[str, Any]:
+    team_states = Counter(
+        dict(
+            session.execute(
+                select(Team.state, func.count()).where(Team.cohort_id == cohort.id).group_by(Team.state)
+            ).all()
+        )
+    )
+    proposal_states = Counter(
+        dict(
+            session.execute(
+                select(Proposal.state, func.count())
+                .where(Proposal.cohort_id == cohort.id)
+                .group_by(Proposal.state)
+            ).all()
+        )
+    )
+    counts = dict(
+        ((stage, st), n)
+        for stage, st, n in session.execute(
+            select(Worksheet.stage, Worksheet.status, func.count())
+            .where(Worksheet.cohort_id == cohort.id).group_by(Worksheet.stage, Worksheet.status)
+        )
+    )  # fmt: skip
+    stages = {}
+    for stage in STAGES:
+        states = team_states if stage.granularity == "team" else proposal_states
+        row = {st: counts.get((stage.slug, st), 0) for st in WORKSHEET_STATUSES}
+        row["worksheets"] = sum(row.values())
+        row["passed"] = sum(
+            n for state, n in states.items() if _RANK.get(state, -1) >= _RANK[stage.done_state]
+        )
+        stages[stage.slug] = row
+    waiting_total = sum(stages[s.slug][k] for s in STAGES for k in ("waiting", "missing", "returned"))
+    waiting_total += proposal_states["designed"]
+    rows = session.execute(
+        select(Worksheet.path, Worksheet.status, Worksheet.note)
+        .where(Worksheet.cohort_id == cohort.id, Worksheet.status.in_(("waiting", "missing", "returned")))
+        .order_by(Worksheet.path).limit(SHOW)
+    ).all()  # fmt: skip
+    reasons = {
+        "waiting": "not filled in yet",
+        "missing": "file is missing",
+        "returned": "returned by a facilitator",
+    }
+    waiting = [{"path": p, "proposal": None, "reason": reasons[st] + (f": {note}" if note and st == "returned" else "")}
+               for p, st, note in rows]  # fmt: skip
+    return {
+        "cohort": {"id": ws.settings.cohort_id, "region": ws.settings.region, "year": ws.settings.year,
+                   "lang": ws.settings.lang, "path": str(ws.root)},
+        "stages": stages,
+        "states": {"teams": {st: team_states[st] for st in TEAM_STATES},
+                   "proposals": {st: proposal_states[st] for st in PROPOSAL_STATES}},
+        "invalid": _invalid(session, cohort),
+        "waiting": waiting,
+        "waiting_total": waiting_total,
+    }  # fmt: skip
+
+
+SHOW = 15
