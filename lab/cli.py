@@ -7,6 +7,7 @@ only `lab run` and `lab demo` import Prefect.
 from __future__ import annotations
 
 import json
+import sys
 from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -129,8 +130,10 @@ def run(
     with cohort_lock(ws, wait):  # taken before Prefect starts, so "busy" costs nothing; the flow re-enters it
         configure()
         from flows.cohort import cohort_flow
+        from lab.progress import console_progress
 
-        result = cohort_flow(workspace=str(ws.root), until=until.value if until else None)
+        with console_progress(sys.stdout.isatty()):
+            result = cohort_flow(workspace=str(ws.root), until=until.value if until else None)
     _print_run(result)
 
 
@@ -163,8 +166,6 @@ def status(
     with workspace_session(ws, writer=False) as (session, cohort):
         data = cohort_status(ws, session, cohort, detail=as_json)
     if as_json:
-        import sys
-
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2 if sys.stdout.isatty() else None))
         return
     from lab.report import print_status

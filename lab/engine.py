@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, insert
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, select
 
-from lab import states
+from lab import progress, states
 from lab.files import WriteBatch
 from lab.models import Cohort, Evidence, Member, Proposal, Team, Transition, Worksheet, utcnow
 from lab.settings import Workspace
@@ -219,12 +219,12 @@ def run_stage(ws: Workspace, stage: Stage, session: Session) -> StageReport:
         }
     valid: dict[int, Any] = {}
     with report.timed("ingest", session):
-        for entity in entities:
-            sheet = sheets.get(entity.id)
-            if sheet is not None and entity.state in stage.ingest_states:
-                model = ingest(run, entity, sheet, report)
-                if model is not None:
-                    valid[entity.id] = model
+        due = [(e, sheets[e.id]) for e in entities if e.id in sheets and e.state in stage.ingest_states]
+        for n, (entity, sheet) in enumerate(due, 1):
+            model = ingest(run, entity, sheet, report)
+            if model is not None:
+                valid[entity.id] = model
+            progress.tick(stage.slug, "ingest", n, len(due))
     with report.timed("advance", session):
         ready = [e for e in entities if e.state == stage.advance_state and e.id in valid]
         advance(run, ready, valid, sheets, report)
@@ -373,15 +373,15 @@ def generate_all(run: Run, entities: list, sheets: dict[int, Worksheet], report:
     """Write the worksheets of every entity that just became eligible (or whose file went missing), in one batch."""
     stage = run.stage
     batch, written = WriteBatch(), []
+    due = [
+        (e, sheets.get(e.id)) for e in entities
+        if (e.id not in sheets and e.state in stage.generate_states)
+        or (e.id in sheets and sheets[e.id].status == "missing" and e.state in stage.ingest_states)
+    ]  # fmt: skip
     try:
-        for entity in entities:
-            existing = sheets.get(entity.id)
-            if existing is None and entity.state in stage.generate_states:
-                written.append(generate(run, entity, report, batch))
-            elif (
-                existing is not None and existing.status == "missing" and entity.state in stage.ingest_states
-            ):
-                written.append(generate(run, entity, report, batch, existing))
+        for n, (entity, existing) in enumerate(due, 1):
+            written.append(generate(run, entity, report, batch, existing))
+            progress.tick(stage.slug, "generate", n, len(due))
         batch.commit()
     except BaseException:
         batch.abort()

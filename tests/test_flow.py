@@ -91,7 +91,8 @@ def test_an_85_unit_cohort_reaches_display_through_the_commands(prefect_harness,
     _lab(runner, "init", path, "--region", "Kabupaten Purbalingga", "--year", 2026, "--code", "PBG")
     factories.write_roster(tmp_path / "roster.csv", units, members=3)
     _lab(runner, "roster", "import", path, tmp_path / "roster.csv")
-    _lab(runner, "run", path)
+    first = _lab(runner, "run", path)
+    assert f"drum-up: generate {units}/{units}" in first  # progress, as plain lines when not on a terminal
     teams = [t["id"] for t in _status(runner, path)["teams"]]
     assert len(teams) == units
 
