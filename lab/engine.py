@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, func, insert
-from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, select
 
 from lab import progress, states
@@ -148,12 +147,10 @@ class Run:
             .scalars()
             .all()
         )
+        # plain objects, not attached to the session: the rows are written; states change by bulk update
         made = [Proposal(id=i, **r) for i, r in zip(ids, rows, strict=True)]
-        for p in made:
-            make_transient_to_detached(p)
-        made = [self.session.merge(p, load=False) for p in made]
         now = utcnow()
-        self.session.execute(insert(Transition), [
+        self.session.connection().execute(insert(Transition.__table__), [
             {"cohort_id": cohort.id, "kind": "proposal", "subject_id": p.id, "from_state": "", "to_state": "idea",
              "event": "create", "actor": team.slug, "at": now, "note": f"idea {p.origin} of the diagnose worksheet"}
             for p, team in zip(made, owners, strict=True)
@@ -170,7 +167,7 @@ class Run:
         if not items:
             return
         self.session.execute(delete(Evidence).where(Evidence.proposal_id.in_(list(items))))
-        self.session.execute(insert(Evidence), [
+        self.session.connection().execute(insert(Evidence.__table__), [
             {"proposal_id": pid, "file": f, "proves": p, "size": size}
             for pid, rows in items.items() for f, p, size in rows
         ])  # fmt: skip
@@ -220,11 +217,17 @@ def run_stage(ws: Workspace, stage: Stage, session: Session) -> StageReport:
     valid: dict[int, Any] = {}
     with report.timed("ingest", session):
         due = [(e, sheets[e.id]) for e in entities if e.id in sheets and e.state in stage.ingest_states]
+        fresh = []  # worksheets that became valid in this run: their data is stored now
         for n, (entity, sheet) in enumerate(due, 1):
+            before = report.valid
             model = ingest(run, entity, sheet, report)
             if model is not None:
                 valid[entity.id] = model
+                if report.valid > before:
+                    fresh.append((entity, model))
             progress.tick(stage.slug, "ingest", n, len(due))
+        if stage.on_valid and fresh:
+            stage.on_valid(run, fresh)
     with report.timed("advance", session):
         ready = [e for e in entities if e.state == stage.advance_state and e.id in valid]
         advance(run, ready, valid, sheets, report)

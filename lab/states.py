@@ -58,7 +58,7 @@ def apply_many(
              "at": now, "note": note}
         )  # fmt: skip
     _bulk_update(session, model, rows)
-    session.execute(insert(Transition), audit)
+    session.connection().execute(insert(Transition.__table__), audit)
     for s, row in zip(subjects, rows, strict=True):
         # the rows are already written: update the objects without marking them dirty for the ORM
         set_committed_value(s, "state", row["state"])

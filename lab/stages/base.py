@@ -26,6 +26,7 @@ class Stage:
     version: int = 1
     prefill: Callable[[Any, Any], dict[str, Any]] = field(default=lambda run, entity: {})
     check: Callable[[Any, Any, Any], list[tuple[tuple, str]]] | None = None  # (run, entity, model)
+    on_valid: Callable[[Any, list], None] | None = None  # (run, [(entity, worksheet)]) newly valid, at ingest
     on_exit: Callable[[Any, list], None] | None = None  # (run, [(entity, worksheet)]) after advancing
     after: Callable[[Any], None] | None = None  # (run) at the end of every run of the stage
 

@@ -117,10 +117,10 @@ def check(run, proposal, sheet: Deliver) -> list[tuple[tuple, str]]:
     return problems
 
 
-def on_exit(run, advanced: list) -> None:
-    """Record the evidence of each launched proposal."""
+def on_valid(run, fresh: list) -> None:
+    """Store the evidence listed by each newly valid deliver worksheet."""
     items = {}
-    for proposal, sheet in advanced:
+    for proposal, sheet in fresh:
         folder = run.proposal_dir(proposal) / "evidence"
         items[proposal.id] = [(e.file, e.proves, (folder / e.file).stat().st_size) for e in sheet.evidence]
     run.record_evidence(items)
@@ -130,5 +130,5 @@ STAGE = Stage(
     number=4, slug="deliver", title={"id": "Hasil dan bukti", "en": "Results and evidence"},
     schema=Deliver, granularity="proposal",
     generate_states=("approved",), ingest_states=("approved",), advance_state="approved",
-    done_state="launched", exit_event="deliver_complete", check=check, on_exit=on_exit,
+    done_state="launched", exit_event="deliver_complete", check=check, on_valid=on_valid,
 )  # fmt: skip
