@@ -3,6 +3,7 @@ two runs on one cohort never interleave, and decisions taken during a run stay c
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -131,8 +132,13 @@ def test_decisions_taken_during_a_run_stay_correct(lab_env, tmp_path):
     run_once(ws)
     for slug in list(teams(ws))[UNITS // 2 :]:
         answer(ws, "diagnose", slug, factories.diagnose(ideas=2, forward=1))  # more work for the next run
+    waiting = [c for c, st in proposals(ws).items() if st == "shortlisted" and c not in designed][:3]
+    doc = {"worksheets": [{"proposal": c, "stage": "design", "answers": factories.design()} for c in waiting]}
+    (tmp_path / "answers.json").write_text(json.dumps(doc))
     proc = _spawn(ws, lab_env)
     _wait_for_lock(ws, proc)
+    imported = subprocess.run([*LAB, "answers", "import", str(ws.root), str(tmp_path / "answers.json")],
+                              env=lab_env, capture_output=True, text=True)  # fmt: skip
     results = [subprocess.run([*LAB, "decide", str(ws.root), code, "--approve", "--by", "Fasilitator"],
                               env=lab_env, capture_output=True, text=True) for code in designed]  # fmt: skip
     out, err = proc.communicate(timeout=300)
@@ -140,6 +146,9 @@ def test_decisions_taken_during_a_run_stay_correct(lab_env, tmp_path):
     assert [r.returncode for r in results] == [0] * len(designed), [r.stderr for r in results]
     states = proposals(ws)
     assert all(states[c] == "approved" for c in designed)
+    assert imported.returncode == 0, imported.stderr
+    run_once(ws)  # the answers written during the run are read by the next one
+    assert all(proposals(ws)[c] == "designed" for c in waiting)
     with workspace_session(ws) as (session, cohort):
         for code in designed:
             p = find_proposal(session, cohort, code)
