@@ -22,7 +22,7 @@ from sqlmodel import Session, select
 
 from lab.engine import Run, load_entities, render_for
 from lab.errors import AnswersError
-from lab.files import write_atomic
+from lab.files import read_text, write_atomic
 from lab.models import Cohort, Worksheet, utcnow
 from lab.settings import Workspace
 from lab.stages import SLUGS, get_stage
@@ -54,17 +54,7 @@ class ImportReport:
 
 def read_entries(path: Path) -> list[Entry]:
     """The entries of a JSON or CSV answers file, or AnswersError with the place of the problem."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise AnswersError(f"{path}: cannot read: {exc.strerror}") from None
-    if len(data) > MAX_ANSWERS_BYTES:
-        raise AnswersError(f"{path}: file is larger than {MAX_ANSWERS_BYTES // 1_000_000} MB")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise AnswersError(f"{path}:{line}: not UTF-8 text") from None
+    text = read_text(path, MAX_ANSWERS_BYTES, AnswersError)
     if path.suffix.lower() == ".csv":
         return _csv_entries(text, path)
     return _json_entries(text, path)

@@ -115,3 +115,23 @@ class WriteBatch:
         for tmp, _ in self.pending:
             Path(tmp).unlink(missing_ok=True)
         self.pending.clear()
+
+
+def decode_text(data: bytes, source: str, limit: int, error: type[Exception], hint: str = "") -> str:
+    """A user's file as text: refused past `limit` bytes; UTF-8 (BOM accepted) or an error naming the line."""
+    if len(data) > limit:
+        raise error(f"{source}: file is larger than {limit // 1_000_000} MB")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise error(f"{source}:{line}: not UTF-8 text{hint}") from None
+
+
+def read_text(path: Path, limit: int, error: type[Exception], hint: str = "") -> str:
+    """Read a user's file with decode_text(); an unreadable file is the same kind of error."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise error(f"{path}: cannot read: {exc.strerror}") from None
+    return decode_text(data, str(path), limit, error, hint)

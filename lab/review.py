@@ -19,7 +19,7 @@ from sqlmodel import Session, delete, select
 
 from lab import states
 from lab.errors import UsageError
-from lab.files import write_atomic
+from lab.files import read_text, write_atomic
 from lab.models import Cohort, Proposal, Review, SheetFile, Team
 from lab.settings import Workspace
 from lab.slug import slugify
@@ -45,16 +45,9 @@ def _norm(name: str) -> str:
 def import_reviews(ws: Workspace, session: Session, cohort: Cohort, path: Path) -> ReviewReport:
     """Read a score sheet; valid rows replace their reviewer's earlier scores, bad rows are reported."""
     rubric = ws.settings.rubric
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
-    if len(data) > MAX_SHEET_BYTES:
-        raise UsageError(f"{path}: file is larger than {MAX_SHEET_BYTES // 1_000_000} MB")
-    try:
-        reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
-    except UnicodeDecodeError:
-        raise UsageError(f"{path}: not UTF-8 text; save the sheet as UTF-8 CSV") from None
+    reader = csv.DictReader(
+        io.StringIO(read_text(path, MAX_SHEET_BYTES, UsageError, "; save the sheet as UTF-8 CSV"))
+    )
     header = reader.fieldnames or []
     missing = [c for c in ("proposal", "reviewer", *rubric, "note") if c not in header]
     if missing:

@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from lab.errors import RosterError
-from lab.files import write_atomic
+from lab.files import decode_text, write_atomic
 from lab.models import Cohort, Member, Team
 from lab.settings import Workspace
 from lab.slug import slugify
@@ -36,13 +36,7 @@ class Unit:
 
 def parse_roster(data: bytes, source: str) -> list[Unit]:
     """Units in file order, or RosterError naming the file and line of the first problem."""
-    if len(data) > MAX_ROSTER_BYTES:
-        raise RosterError(f"{source}: file is larger than {MAX_ROSTER_BYTES // 1_000_000} MB")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise RosterError(f"{source}:{line}: not UTF-8 text; save the roster as UTF-8 CSV") from None
+    text = decode_text(data, source, MAX_ROSTER_BYTES, RosterError, "; save the roster as UTF-8 CSV")
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().lower() for h in reader.fieldnames or []]
     missing = [c for c in COLUMNS if c not in header]
