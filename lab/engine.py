@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, func, insert
+from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 from lab import progress, states
@@ -211,7 +212,9 @@ def run_stage(ws: Workspace, stage: Stage, session: Session) -> StageReport:
         sheets = {
             (w.team_id if stage.granularity == "team" else w.proposal_id): w
             for w in session.exec(
-                select(Worksheet).where(Worksheet.cohort_id == cohort.id, Worksheet.stage == stage.slug)
+                select(Worksheet)
+                .where(Worksheet.cohort_id == cohort.id, Worksheet.stage == stage.slug)
+                .options(defer(Worksheet.answers), defer(Worksheet.errors))  # loaded only where needed
             )
         }
     valid: dict[int, Any] = {}
@@ -219,12 +222,11 @@ def run_stage(ws: Workspace, stage: Stage, session: Session) -> StageReport:
         due = [(e, sheets[e.id]) for e in entities if e.id in sheets and e.state in stage.ingest_states]
         fresh = []  # worksheets that became valid in this run: their data is stored now
         for n, (entity, sheet) in enumerate(due, 1):
-            before = report.valid
-            model = ingest(run, entity, sheet, report)
-            if model is not None:
-                valid[entity.id] = model
-                if report.valid > before:
-                    fresh.append((entity, model))
+            result = ingest(run, entity, sheet, report)
+            if result is not None:
+                valid[entity.id] = result
+                if result is not VALID:
+                    fresh.append((entity, result))
             progress.tick(stage.slug, "ingest", n, len(due))
         if stage.on_valid and fresh:
             stage.on_valid(run, fresh)
@@ -239,8 +241,12 @@ def run_stage(ws: Workspace, stage: Stage, session: Session) -> StageReport:
     return report
 
 
+VALID = object()  # ingest's answer for a valid worksheet that did not change: no model is built for it
+
+
 def ingest(run: Run, entity: Team | Proposal, sheet: Worksheet, report: StageReport) -> Any:
-    """Read a worksheet if it changed; returns the validated model when the worksheet is valid."""
+    """Read a worksheet if it changed. Returns None (not valid), VALID (valid, unchanged) or the freshly
+    validated model."""
     path = run.ws.root / sheet.path
     try:
         st = path.stat()
@@ -255,7 +261,7 @@ def ingest(run: Run, entity: Team | Proposal, sheet: Worksheet, report: StageRep
     if unchanged and not recheck and sheet.status in ("waiting", "invalid", "returned"):
         return None
     if unchanged and sheet.status == "valid":
-        return run.stage.schema.model_validate(sheet.answers)
+        return VALID
     stat = {"mtime_ns": st.st_mtime_ns, "size": st.st_size}
     if st.st_size > MAX_BYTES:  # refused from its size alone, never read into memory
         report.ingested += 1
@@ -273,7 +279,7 @@ def ingest(run: Run, entity: Team | Proposal, sheet: Worksheet, report: StageRep
         return None
     if h == sheet.seen_hash and sheet.status == "valid":  # touched, not changed (a copy, a restore)
         _set(run, sheet, **stat)
-        return run.stage.schema.model_validate(sheet.answers)
+        return VALID
     report.ingested += 1
     parsed, model = read_worksheet(run, entity, sheet, data)
     if model is None:
@@ -345,7 +351,12 @@ def advance(run: Run, ready: list, valid: dict[int, Any], sheets: dict, report: 
     run.move(ready, run.stage.exit_event, actor=run.team_of)
     report.advanced += len(ready)
     if run.stage.on_exit:
-        run.stage.on_exit(run, [(e, valid[e.id]) for e in ready])
+        schema = run.stage.schema
+        models = [
+            valid[e.id] if valid[e.id] is not VALID else schema.model_validate(sheets[e.id].answers)
+            for e in ready
+        ]
+        run.stage.on_exit(run, list(zip(ready, models, strict=True)))
 
 
 def front_matter(run: Run, entity: Team | Proposal) -> dict[str, Any]:

@@ -130,6 +130,25 @@ def snapshot(ws) -> dict:
     skip = {"cohort.toml", "lab.db", "lab.db-wal", "lab.db-shm", ".lab-run.lock"}
     snap["files"] = sorted(
         (p.relative_to(ws.root).as_posix(), hashlib.sha256(p.read_bytes()).hexdigest())
-        for p in ws.root.rglob("*") if p.is_file() and p.name not in skip
+        for p in ws.root.rglob("*")
+        if p.is_file() and p.name not in skip and p.name not in (".fingerprint", ".pages.json")  # cache keys
     )  # fmt: skip
     return snap
+
+
+def snapshot_diff(a: dict, b: dict) -> dict:
+    """What differs between two snapshots (empty when equal), readable in a failing assertion."""
+    out = {}
+    for key in a.keys() | b.keys():
+        left, right = a.get(key), b.get(key)
+        if left != right:
+            if key == "files":
+                left, right = dict(left), dict(right)
+                out[key] = sorted(f for f in left.keys() | right.keys() if left.get(f) != right.get(f))
+            else:
+                out[key] = (
+                    [x for x in left if x not in right][:5]
+                    + ["<->"]
+                    + [x for x in right if x not in left][:5]
+                )
+    return out
