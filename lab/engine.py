@@ -149,7 +149,7 @@ class Run:
             .all()
         )
         # plain objects, not attached to the session: the rows are written; states change by bulk update
-        made = [Proposal(id=i, **r) for i, r in zip(ids, rows, strict=True)]
+        made = [NewProposal(id=i, **r) for i, r in zip(ids, rows, strict=True)]
         now = utcnow()
         self.session.connection().execute(insert(Transition.__table__), [
             {"cohort_id": cohort.id, "kind": "proposal", "subject_id": p.id, "from_state": "", "to_state": "idea",
@@ -172,6 +172,20 @@ class Run:
             {"proposal_id": pid, "file": f, "proves": p, "size": size}
             for pid, rows in items.items() for f, p, size in rows
         ])  # fmt: skip
+
+
+@dataclass
+class NewProposal:
+    """A proposal just inserted in bulk: a plain record (no ORM bookkeeping for thousands of new rows)."""
+
+    id: int
+    cohort_id: int
+    team_id: int
+    code: str
+    origin: int
+    title: str
+    state: str
+    version: int
 
 
 def get_cohort(session: Session, ws: Workspace) -> Cohort:
@@ -214,7 +228,7 @@ def run_stage(ws: Workspace, stage: Stage, session: Session) -> StageReport:
             for w in session.exec(
                 select(Worksheet)
                 .where(Worksheet.cohort_id == cohort.id, Worksheet.stage == stage.slug)
-                .options(defer(Worksheet.answers), defer(Worksheet.errors))  # loaded only where needed
+                .options(*(defer(getattr(Worksheet, c)) for c in DEFERRED))  # loaded only where needed
             )
         }
     valid: dict[int, Any] = {}
@@ -241,6 +255,7 @@ def run_stage(ws: Workspace, stage: Stage, session: Session) -> StageReport:
     return report
 
 
+DEFERRED = ("answers", "errors")  # JSON columns not loaded with a stage's worksheets
 VALID = object()  # ingest's answer for a valid worksheet that did not change: no model is built for it
 
 
@@ -335,7 +350,10 @@ def _set(run: Run, sheet: Worksheet, **changes: Any) -> None:
     """Change a worksheet record; `updated_at` moves only when more than the file's stat changed."""
     meaningful = False
     for k, v in changes.items():
-        if getattr(sheet, k) != v:
+        if k in DEFERRED:  # set without reading: reading a deferred column costs a query per row
+            setattr(sheet, k, v)
+            meaningful = True
+        elif getattr(sheet, k) != v:
             setattr(sheet, k, v)
             meaningful = meaningful or k not in ("mtime_ns", "size")
     if meaningful or sheet.id is None:

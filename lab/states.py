@@ -61,8 +61,10 @@ def apply_many(
     session.connection().execute(insert(Transition.__table__), audit)
     for s, row in zip(subjects, rows, strict=True):
         # the rows are already written: update the objects without marking them dirty for the ORM
-        set_committed_value(s, "state", row["state"])
-        set_committed_value(s, "version", s.version + 1)
+        # (plain records, such as freshly created proposals, are simply updated)
+        put = set_committed_value if hasattr(s, "_sa_instance_state") else setattr
+        put(s, "state", row["state"])
+        put(s, "version", s.version + 1)
     return [r["state"] for r in rows]
 
 
