@@ -35,13 +35,6 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def temp_dir(parent: Path, name: str) -> Path:
-    """A temporary folder named for this process (see orphaned())."""
-    path = Path(tempfile.mkdtemp(prefix=f".{name}-{os.getpid()}-", dir=parent))
-    path.chmod(0o777 & ~_UMASK)
-    return path
-
-
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

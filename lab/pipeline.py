@@ -12,7 +12,7 @@ from lab.engine import run_stage as run_stage_in
 from lab.errors import StaleState
 from lab.lock import cohort_lock, sweep_orphans
 from lab.settings import open_workspace
-from lab.stages import STAGES, get_stage
+from lab.stages import get_stage
 
 RETRIES = 3
 
@@ -64,6 +64,3 @@ def funnel_markdown(summary: dict[str, Any], reports: list[dict[str, Any]]) -> s
     lines += ["", "| proposals | count |", "|---|---:|"]
     lines += [f"| {k} | {v} |" for k, v in summary["funnel"]["proposals"].items()]
     return "\n".join(lines)
-
-
-__all__ = ["run_stage", "summary", "funnel_markdown", "locked", "STAGES"]

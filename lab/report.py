@@ -7,7 +7,6 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from lab.stages import STAGES
 from lab.worksheets.spec import describe
 
 SHOW = 15  # rows of long lists shown before "… and N more"
@@ -67,6 +66,3 @@ def print_schema(stage) -> None:
             table.add_row(f"  {spec.id}.N.{sub.id}", sub.kind, "yes" if sub.required else "no",
                           sub.label("id"), sub.label("en"))  # fmt: skip
     console.print(table)
-
-
-__all__ = ["print_status", "print_schema", "STAGES"]

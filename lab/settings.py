@@ -17,7 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from lab.errors import UsageError, WorkspaceError
+from lab.errors import WorkspaceError
 
 SETTINGS_FILE = "cohort.toml"
 DEFAULT_RUBRIC = {
@@ -165,13 +165,6 @@ class Workspace:
     @property
     def roster_file(self) -> Path:
         return self.root / "roster.csv"
-
-    def inside(self, rel: str) -> Path:
-        """Resolve a workspace-relative path, refusing anything that would leave the workspace."""
-        target = (self.root / rel).resolve()
-        if not target.is_relative_to(self.root.resolve()):
-            raise UsageError(f"path {rel!r} leaves the workspace")
-        return target
 
 
 def open_workspace(path: str | Path) -> Workspace:
