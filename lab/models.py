@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -66,7 +66,11 @@ class Proposal(SQLModel, table=True):
 class Worksheet(SQLModel, table=True):
     """One worksheet file and what the engine knows about it."""
 
-    __table_args__ = (UniqueConstraint("cohort_id", "path"),)
+    __table_args__ = (
+        UniqueConstraint("cohort_id", "path"),
+        # status counts and the invalid/waiting lists read this index, not the rows (with their JSON)
+        Index("ix_worksheet_cohort_status_stage", "cohort_id", "status", "stage"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     cohort_id: int = Field(foreign_key="cohort.id", index=True)
     stage: str = Field(index=True)

@@ -70,10 +70,13 @@ def status(ws: Workspace, session: Session, cohort: Cohort, detail: bool = True)
 
 
 def _invalid(session: Session, cohort: Cohort) -> list[dict[str, Any]]:
-    rows = session.exec(
-        select(Worksheet.path, Worksheet.errors)
-        .where(Worksheet.cohort_id == cohort.id, Worksheet.status == "invalid")
-        .order_by(Worksheet.path)
+    # filtered by the status index, sorted here: ORDER BY path would walk every worksheet row instead
+    rows = sorted(
+        session.execute(
+            select(Worksheet.path, Worksheet.errors).where(
+                Worksheet.cohort_id == cohort.id, Worksheet.status == "invalid"
+            )
+        ).all()
     )
     return [
         {"path": path, "line": e["line"], "reason": e["reason"]}
@@ -142,11 +145,10 @@ def _summary(ws: Workspace, session: Session, cohort: Cohort) -> dict[str, Any]:
         stages[stage.slug] = row
     waiting_total = sum(stages[s.slug][k] for s in STAGES for k in ("waiting", "missing", "returned"))
     waiting_total += proposal_states["designed"]
-    rows = session.execute(
+    rows = sorted(session.execute(
         select(Worksheet.path, Worksheet.status, Worksheet.note)
         .where(Worksheet.cohort_id == cohort.id, Worksheet.status.in_(("waiting", "missing", "returned")))
-        .order_by(Worksheet.path).limit(SHOW)
-    ).all()  # fmt: skip
+    ).all())[:SHOW]  # fmt: skip
     reasons = {
         "waiting": "not filled in yet",
         "missing": "file is missing",
