@@ -219,7 +219,7 @@ def main() -> None:
 
     rows: list[tuple[str, str, float, float]] = []
     wall = time.perf_counter()
-    engine_total = 0.0
+    engine_total, showcase_first = 0.0, 0.0
     reports = {}
     for stage in STAGES:
         # the stage's worksheets are generated (by this stage's first run)
@@ -245,6 +245,8 @@ def main() -> None:
             )
         )
         extra = f", after {r['seconds']['after']:.2f} s" if "after" in r["seconds"] else ""
+        if stage.slug == "display":
+            showcase_first = r["seconds"].get("after", 0.0)
         print(f"  {stage.slug}: ingested {r['ingested']} in {r['seconds']['ingest']:.2f} s, advanced {r['advanced']} in "
               f"{r['seconds']['advance']:.2f} s{extra}", flush=True)  # fmt: skip
 
@@ -277,7 +279,7 @@ def main() -> None:
         f"engine time over all stages: {engine_total:.1f} s (wall {time.perf_counter() - wall:.1f} s with fills and floors)"
     )
     print(f"idle five-stage pass (nothing new): {idle:.1f} s")
-    print(f"display showcase build: {reports['display']['seconds'].get('after', 0):.2f} s on the first run")
+    print(f"display showcase: first full build {showcase_first:.1f} s (every innovation showcased at once)")
     print(f"lab status --json: {status_s:.2f} s")
     print(f"Prefect task runs per flow run: {task_runs}")
     print(f"worst ratio {worst:.1f}, peak RSS {peak:.0f} MB, status {status_s:.2f} s")
