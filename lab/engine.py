@@ -51,7 +51,7 @@ class StageReport:
         start = time.perf_counter()
         yield
         session.flush()
-        self.seconds[step] = round(time.perf_counter() - start, 4)
+        self.seconds[step] = round(self.seconds.get(step, 0.0) + time.perf_counter() - start, 4)
 
 
 @dataclass
@@ -64,6 +64,7 @@ class Run:
     stage: Stage
     teams: dict[int, Team] = field(default_factory=dict)
     _members: dict[int, list[Member]] | None = None
+    chunk_teams: set[int] = field(default_factory=set)
     _diagnose: dict[int, dict] | None = None
 
     @property
@@ -102,7 +103,9 @@ class Run:
         if self._diagnose is None:
             rows = self.session.exec(
                 select(Worksheet.team_id, Worksheet.answers).where(
-                    Worksheet.cohort_id == self.cohort.id, Worksheet.stage == "diagnose"
+                    Worksheet.cohort_id == self.cohort.id,
+                    Worksheet.stage == "diagnose",
+                    Worksheet.team_id.in_(self.chunk_teams),
                 )
             )
             self._diagnose = {tid: answers or {} for tid, answers in rows}
@@ -212,8 +215,16 @@ def load_entities(run: Run) -> list[Team] | list[Proposal]:
     )
 
 
+CHUNK = 5000  # entities per chunk: a stage never holds the whole cohort's objects at once
+
+
 def run_stage(ws: Workspace, stage: Stage, session: Session) -> StageReport:
-    """collect → ingest → advance → generate for one stage, in the caller's transaction."""
+    """collect → ingest → advance → generate for one stage, in the caller's transaction.
+
+    The cohort is worked through in chunks of entities in id order; each chunk's objects are released
+    after its writes are flushed, so memory does not grow with the cohort. Entities are independent of
+    each other, so the result is the same as one pass over all of them.
+    """
     from lab import roster
 
     report = StageReport(stage.slug)
@@ -222,37 +233,57 @@ def run_stage(ws: Workspace, stage: Stage, session: Session) -> StageReport:
         if stage.number == 1:
             roster.sync(ws, session, cohort)  # the roster is a facilitator input of drum-up
         run = Run(ws, session, cohort, stage)
-        entities = load_entities(run)
+        model = Team if stage.granularity == "team" else Proposal
+        teams = session.exec(select(Team).where(Team.cohort_id == cohort.id).order_by(Team.id)).all()
+        run.teams = {t.id: t for t in teams}
+        ids = list(session.exec(select(model.id).where(model.cohort_id == cohort.id).order_by(model.id)))
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        _run_chunk(run, model, chunk, report, done=start, total=len(ids))
+    if stage.after:
+        with report.timed("after", session):
+            stage.after(run)
+    return report
+
+
+def _run_chunk(run: Run, model, chunk: list[int], report: StageReport, done: int, total: int) -> None:
+    stage, session = run.stage, run.session
+    key = Worksheet.team_id if stage.granularity == "team" else Worksheet.proposal_id
+    with report.timed("collect", session):
+        entities = list(session.exec(select(model).where(model.id.in_(chunk)).order_by(model.id)))
         sheets = {
-            (w.team_id if stage.granularity == "team" else w.proposal_id): w
+            getattr(w, key.key): w
             for w in session.exec(
                 select(Worksheet)
-                .where(Worksheet.cohort_id == cohort.id, Worksheet.stage == stage.slug)
+                .where(Worksheet.cohort_id == run.cohort.id, Worksheet.stage == stage.slug, key.in_(chunk))
                 .options(*(defer(getattr(Worksheet, c)) for c in DEFERRED))  # loaded only where needed
             )
         }
+        run._diagnose = None  # design prefill reads this chunk's teams only
+        run.chunk_teams = {e.id if isinstance(e, Team) else e.team_id for e in entities}
     valid: dict[int, Any] = {}
     with report.timed("ingest", session):
-        due = [(e, sheets[e.id]) for e in entities if e.id in sheets and e.state in stage.ingest_states]
         fresh = []  # worksheets that became valid in this run: their data is stored now
-        for n, (entity, sheet) in enumerate(due, 1):
-            result = ingest(run, entity, sheet, report)
-            if result is not None:
-                valid[entity.id] = result
-                if result is not VALID:
-                    fresh.append((entity, result))
-            progress.tick(stage.slug, "ingest", n, len(due))
+        for entity in entities:
+            sheet = sheets.get(entity.id)
+            if sheet is not None and entity.state in stage.ingest_states:
+                result = ingest(run, entity, sheet, report)
+                if result is not None:
+                    valid[entity.id] = result
+                    if result is not VALID:
+                        fresh.append((entity, result))
         if stage.on_valid and fresh:
             stage.on_valid(run, fresh)
+        progress.tick(stage.slug, "ingest", done + len(chunk), total)
     with report.timed("advance", session):
         ready = [e for e in entities if e.state == stage.advance_state and e.id in valid]
         advance(run, ready, valid, sheets, report)
     with report.timed("generate", session):
         generate_all(run, entities, sheets, report)
-    if stage.after:
-        with report.timed("after", session):
-            stage.after(run)
-    return report
+        progress.tick(stage.slug, "generate", done + len(chunk), total)
+    for obj in [*entities, *sheets.values()]:  # written and flushed: let them go
+        if obj in session and not isinstance(obj, Team):
+            session.expunge(obj)
 
 
 DEFERRED = ("answers", "errors")  # JSON columns not loaded with a stage's worksheets
@@ -411,9 +442,8 @@ def generate_all(run: Run, entities: list, sheets: dict[int, Worksheet], report:
         or (e.id in sheets and sheets[e.id].status == "missing" and e.state in stage.ingest_states)
     ]  # fmt: skip
     try:
-        for n, (entity, existing) in enumerate(due, 1):
+        for entity, existing in due:
             written.append(generate(run, entity, report, batch, existing))
-            progress.tick(stage.slug, "generate", n, len(due))
         batch.commit()
     except BaseException:
         batch.abort()
