@@ -152,3 +152,15 @@ def snapshot_diff(a: dict, b: dict) -> dict:
                     + [x for x in right if x not in left][:5]
                 )
     return out
+
+
+def diagnosed(ws, n_units: int = 1, ideas: int = 1, forward: int = 1) -> None:
+    """Enrol n units and take every team through drum-up and diagnose (proposals exist, designs generated)."""
+    enrol(ws, n_units)
+    run_once(ws)
+    for slug in teams(ws):
+        answer(ws, "drum-up", slug, factories.drum_up())
+    run_once(ws)
+    for slug in teams(ws):
+        answer(ws, "diagnose", slug, factories.diagnose(ideas=ideas, forward=forward))
+    run_once(ws)

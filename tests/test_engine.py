@@ -8,6 +8,7 @@ from lab.errors import TransitionNotAllowed
 from tests import factories
 from tests.helpers import (
     answer,
+    diagnosed,
     drive_to_display,
     enrol,
     evidence,
@@ -53,14 +54,7 @@ def test_a_whole_cohort_reaches_display_and_an_idle_run_changes_nothing(ws):
 
 
 def test_proposal_ids_follow_code_year_number_and_folders(ws):
-    enrol(ws, 2)
-    run_once(ws)
-    for slug in teams(ws):
-        answer(ws, "drum-up", slug, factories.drum_up())
-    run_once(ws)
-    for slug in teams(ws):
-        answer(ws, "diagnose", slug, factories.diagnose(ideas=2, forward=2))
-    run_once(ws)
+    diagnosed(ws, 2, ideas=2, forward=2)
     assert sorted(proposals(ws)) == ["PBG-2026-001", "PBG-2026-002", "PBG-2026-003", "PBG-2026-004"]
     assert (ws.root / "teams/unit-uji-002/PBG-2026-003/3-design.md").is_file()
     assert (ws.root / "teams/unit-uji-002/PBG-2026-003/evidence").is_dir()
@@ -143,14 +137,7 @@ def test_a_deleted_worksheet_is_generated_again(ws):
 
 
 def _to_design(ws, n_units=1):
-    enrol(ws, n_units)
-    run_once(ws)
-    for slug in teams(ws):
-        answer(ws, "drum-up", slug, factories.drum_up())
-    run_once(ws)
-    for slug in teams(ws):
-        answer(ws, "diagnose", slug, factories.diagnose(ideas=1, forward=1))
-    run_once(ws)
+    diagnosed(ws, n_units)
     for code in proposals(ws):
         answer(ws, "design", code, factories.design())
     run_once(ws)

@@ -10,7 +10,7 @@ import pytest
 
 from lab.cli import app
 from tests import factories
-from tests.helpers import answer, enrol, proposals, run_once, sheet, sheet_path, teams
+from tests.helpers import answer, diagnosed, enrol, proposals, run_once, sheet, sheet_path, teams
 
 PATH = "teams/unit-uji-001/1-drum-up.md"
 
@@ -151,12 +151,7 @@ def test_hostile_rosters(ws, runner, tmp_path, case, content, expected):
 
 
 def _design_ready(ws):
-    enrol(ws, 1)
-    run_once(ws)
-    answer(ws, "drum-up", "unit-uji-001", factories.drum_up())
-    run_once(ws)
-    answer(ws, "diagnose", "unit-uji-001", factories.diagnose())
-    run_once(ws)
+    diagnosed(ws, 1, ideas=2, forward=1)
 
 
 ANSWERS = [
