@@ -7,6 +7,7 @@ a row is adopted, never overwritten. Running it twice with nothing new changes n
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,11 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, insert
+from sqlalchemy import delete, func
 from sqlalchemy.orm import defer
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
-from lab import progress, states
+from lab import bulk, progress, states
 from lab.files import WriteBatch
 from lab.models import Cohort, Evidence, Member, Proposal, Team, Transition, Worksheet, utcnow
 from lab.settings import Workspace
@@ -124,9 +126,13 @@ class Run:
         kind = "team" if subjects and isinstance(subjects[0], Team) else "proposal"
         states.apply_many(self.session, kind, subjects, event, actor, note)
 
-    def set_readiness(self, team: Team, score: int) -> None:
-        team.readiness = score
-        self.session.add(team)
+    def set_readiness(self, scores: list[tuple[Team, int]]) -> None:
+        """Store the teams' readiness scores (0-100) in one bulk update."""
+        bulk.update(
+            self.session, Team.__table__, [{"readiness": n, "id": t.id} for t, n in scores], where=("id",)
+        )
+        for team, n in scores:
+            set_committed_value(team, "readiness", n)
 
     def create_proposals(self, ideas: list[tuple[Team, list[str]]]) -> list[list[Proposal]]:
         """New proposals in state `idea`, numbered <CODE>-<YEAR>-<NNN> in order, with creation audit rows.
@@ -145,16 +151,20 @@ class Run:
         if not rows:
             return []
         self.session.add(cohort)
-        table = Proposal.__table__
-        ids = (
-            self.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
-            .scalars()
-            .all()
+        before = self.session.execute(select(func.coalesce(func.max(Proposal.id), 0))).scalar_one()
+        bulk.insert(self.session, Proposal.__table__, rows)
+        # the new rows' ids, by their codes (unique in the cohort, which this run holds the lock of)
+        ids = dict(
+            self.session.execute(
+                select(Proposal.code, Proposal.id).where(
+                    Proposal.cohort_id == cohort.id, Proposal.id > before
+                )
+            ).all()
         )
         # plain objects, not attached to the session: the rows are written; states change by bulk update
-        made = [NewProposal(id=i, **r) for i, r in zip(ids, rows, strict=True)]
+        made = [NewProposal(id=ids[r["code"]], **r) for r in rows]
         now = utcnow()
-        self.session.connection().execute(insert(Transition.__table__), [
+        bulk.insert(self.session, Transition.__table__, [
             {"cohort_id": cohort.id, "kind": "proposal", "subject_id": p.id, "from_state": "", "to_state": "idea",
              "event": "create", "actor": team.slug, "at": now, "note": f"idea {p.origin} of the diagnose worksheet"}
             for p, team in zip(made, owners, strict=True)
@@ -171,7 +181,7 @@ class Run:
         if not items:
             return
         self.session.execute(delete(Evidence).where(Evidence.proposal_id.in_(list(items))))
-        self.session.connection().execute(insert(Evidence.__table__), [
+        bulk.insert(self.session, Evidence.__table__, [
             {"proposal_id": pid, "file": f, "proves": p, "size": size}
             for pid, rows in items.items() for f, p, size in rows
         ])  # fmt: skip
@@ -433,9 +443,12 @@ def render_for(run: Run, entity: Team | Proposal, values: dict[str, Any]) -> str
 
 
 def generate_all(run: Run, entities: list, sheets: dict[int, Worksheet], report: StageReport) -> None:
-    """Write the worksheets of every entity that just became eligible (or whose file went missing), in one batch."""
+    """Write the worksheets of every entity that just became eligible (or whose file went missing), in one batch.
+
+    The files are made durable first, then their records are written in one bulk insert.
+    """
     stage = run.stage
-    batch, written = WriteBatch(), []
+    batch, rows, kept = WriteBatch(), [], []
     due = [
         (e, sheets.get(e.id)) for e in entities
         if (e.id not in sheets and e.state in stage.generate_states)
@@ -443,45 +456,60 @@ def generate_all(run: Run, entities: list, sheets: dict[int, Worksheet], report:
     ]  # fmt: skip
     try:
         for entity, existing in due:
-            written.append(generate(run, entity, report, batch, existing))
+            made = generate(run, entity, report, batch, existing)
+            if isinstance(made, dict):
+                rows.append(made)
+            elif made is not None:
+                kept.append(made)
         batch.commit()
     except BaseException:
         batch.abort()
         raise
-    for sheet in written:
-        if sheet.written_hash:  # what is on disk now, so that an untouched file is not read again
-            st = (run.ws.root / sheet.path).stat()
-            sheet.mtime_ns, sheet.size = st.st_mtime_ns, st.st_size
+    root, now = run.ws.root, utcnow()
+    for row in rows:  # what is on disk now, so that an untouched file is not read again
+        st = os.stat(f"{root}/{row['path']}")
+        row["mtime_ns"], row["size"], row["updated_at"] = st.st_mtime_ns, st.st_size, now
+    for sheet in kept:
+        st = os.stat(f"{root}/{sheet.path}")
+        sheet.mtime_ns, sheet.size = st.st_mtime_ns, st.st_size
+    bulk.insert(run.session, Worksheet.__table__, rows)
 
 
 def generate(
     run: Run, entity: Team | Proposal, report: StageReport, batch: WriteBatch, sheet: Worksheet | None = None
-) -> Worksheet:
+) -> dict[str, Any] | Worksheet | None:
     """Write the blank (prefilled) worksheet through `batch`; a file already there is adopted, never overwritten.
 
-    With `sheet`, the file of an existing record went missing and is written again.
+    Returns the new worksheet record to insert once the file is durable (a dict), or the record whose
+    file was written or adopted unchanged (its stat is taken after the batch), or None. With `sheet`, the
+    file of an existing record went missing and is written again. A file found already there is adopted;
+    if it is someone's own, it is read at once.
     """
     path = run.worksheet_path(entity)
     data = render_for(run, entity, run.stage.prefill(run, entity)).encode("utf-8")
     h = digest(data)
-    if path.exists():
-        report.adopted += 1
-        written = h if digest(path.read_bytes()) == h else ""
-    else:
+    team_id = entity.id if isinstance(entity, Team) else entity.team_id
+    proposal_id = entity.id if isinstance(entity, Proposal) else None
+    if not path.exists():
         batch.write(path, data)
         if run.stage.granularity == "proposal":
             batch.ensure_dir(path.parent / "evidence")
-        written = h
         report.generated += 1
+        if sheet is None:
+            return {"cohort_id": run.cohort.id, "stage": run.stage.slug, "team_id": team_id,
+                    "proposal_id": proposal_id, "path": run.rel(path), "generated_hash": h, "written_hash": h,
+                    "seen_hash": "", "status": "waiting", "errors": [], "note": ""}  # fmt: skip
+        _set(run, sheet, generated_hash=h, written_hash=h, status="waiting", errors=[], seen_hash="")
+        return sheet
+    report.adopted += 1
+    written = h if digest(path.read_bytes()) == h else ""
     if sheet is None:
-        sheet = Worksheet(
-            cohort_id=run.cohort.id, stage=run.stage.slug, path=run.rel(path),
-            team_id=entity.id if isinstance(entity, Team) else entity.team_id,
-            proposal_id=entity.id if isinstance(entity, Proposal) else None,
-        )  # fmt: skip
+        sheet = Worksheet(cohort_id=run.cohort.id, stage=run.stage.slug, path=run.rel(path), team_id=team_id,
+                          proposal_id=proposal_id)  # fmt: skip
     _set(run, sheet, generated_hash=h, written_hash=written, status="waiting", errors=[], seen_hash="")
     if not written:
         ingest(run, entity, sheet, report)  # someone's own file: read it now so status tells the truth
+        return None
     return sheet
 
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 FILE_MODE = 0o666 & ~_UMASK  # what a plain open() would give; mkstemp alone gives 0600
 TEMP = re.compile(r"^\..+\.(\d+)\.[^.]+\.tmp$")
 TEMP_DIR = re.compile(r"^\.(?:showcase|showcase-old)-(\d+)-.+$")
@@ -72,6 +74,7 @@ class WriteBatch:
     def __init__(self) -> None:
         self.pending: list[tuple[str, Path]] = []
         self._dirs: set[Path] = set()
+        self._pid, self._token, self._n = os.getpid(), secrets.token_hex(4), 0
 
     def ensure_dir(self, folder: Path) -> None:
         """Create a folder once per batch (checking first: a failing mkdir costs far more than a stat)."""
@@ -82,11 +85,33 @@ class WriteBatch:
 
     def write(self, path: Path, data: bytes) -> None:
         self.ensure_dir(path.parent)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
+        fd, tmp = self._temp(path)
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
-            os.chmod(tmp, FILE_MODE)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        self.pending.append((tmp, path))
+
+    def _temp(self, path: Path) -> tuple[int, str]:
+        """A new temporary file next to `path`, created with the mode a plain open() gives (the umask
+        applies), named `.<name>.<pid>.<token><n>.tmp`; cheaper than mkstemp followed by chmod."""
+        while True:
+            self._n += 1
+            tmp = f"{path.parent}/.{path.name}.{self._pid}.{self._token}{self._n}.tmp"
+            try:
+                return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _CLOEXEC, 0o666), tmp
+            except FileExistsError:
+                self._token = secrets.token_hex(4)
+
+    def write_chunks(self, path: Path, chunks: Iterable[str]) -> None:
+        """Like write(), for text produced piece by piece (a large page streamed from a template)."""
+        self.ensure_dir(path.parent)
+        fd, tmp = self._temp(path)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                fh.writelines(chunks)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -98,37 +99,42 @@ def build_showcase(ws: Workspace, session: Session, cohort: Cohort, force: bool 
         return target / "index.html"
     t = LABELS[s.lang]
     board = scoreboard(ws, session, cohort)
-    items = [_item(ws, p, board, s.lang) for p in profiles(session, cohort, REVIEWABLE)]
     common = {"t": t, "cohort": s, "lang": s.lang, "rubric": s.rubric, "need": required(ws)}
     env = _env()
+    parts = stamp_parts(ws)
     old_pages = json.loads(_read(target / MANIFEST) or "{}")
     pages: dict[str, str] = {}
+    cards: list[Card] = []  # what the index and scoreboard show: the full profiles are not kept
     batch = WriteBatch()
     try:
         for asset in ("style.css", "showcase.js"):
             batch.write(target / "assets" / asset, (templates_dir() / "showcase" / asset).read_bytes())
         template = env.get_template("innovation.html.j2")
-        for item in items:
+        for p in profiles(session, cohort, REVIEWABLE):  # read in batches; each page rendered and let go
+            item = _item(ws, p, board, s.lang)
             code = item["code"]
-            pages[code] = _page_stamp(item, stamp_parts(ws))
-            item["evidence"] = _evidence(ws, item)
+            pages[code] = _page_stamp(item, parts)
             if pages[code] != old_pages.get(code) or force or not (target / "p" / f"{code}.html").exists():
+                item["evidence"] = _evidence(ws, item)
                 _copy_evidence(item, target / "p" / code / "evidence", batch)
                 batch.write(
                     target / "p" / f"{code}.html", template.render(**common, i=item, root="..").encode()
                 )
-        index = env.get_template("index.html.j2").render(
-            **common,
-            items=items,
-            funnel=_funnel(reached(session, cohort), t),
-            facets=_facets(items),
-            root=".",
+            cards.append(_card(item))
+        batch.write_chunks(
+            target / "index.html",
+            env.get_template("index.html.j2").generate(
+                **common,
+                items=cards,
+                funnel=_funnel(reached(session, cohort), t),
+                facets=_facets(cards),
+                root=".",
+            ),
         )
-        batch.write(target / "index.html", index.encode())
-        ranked = sorted(items, key=lambda i: (-(i["score"]["score"] if i["score"] else -1), i["code"]))
-        batch.write(
+        cards.sort(key=lambda c: (-(c.score["score"] if c.score else -1), c.code))
+        batch.write_chunks(
             target / "scoreboard.html",
-            env.get_template("scoreboard.html.j2").render(**common, items=ranked, root=".").encode(),
+            env.get_template("scoreboard.html.j2").generate(**common, items=cards, root="."),
         )
         batch.commit()
     except BaseException:
@@ -207,6 +213,32 @@ def _item(ws: Workspace, p: Profile, board: dict, lang: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
+@dataclass(slots=True)
+class Card:
+    """One innovation as the index and the scoreboard show it (a page's full data is not kept)."""
+
+    code: str
+    title: str
+    unit: str
+    unit_type: str
+    unit_type_label: str
+    form: str
+    form_label: str
+    affair: str
+    affair_label: str
+    maturity: str
+    maturity_label: str
+    summary: Markup
+    search: str
+    score: dict | None
+    missing: list[str]
+
+
+def _card(item: dict[str, Any]) -> Card:
+    return Card(**{k: item[k] for k in Card.__slots__ if k != "summary"},
+                summary=render_text(item["display"].get("summary")))  # fmt: skip
+
+
 def _evidence(ws: Workspace, item: dict) -> list[dict[str, Any]]:
     """The evidence list of a page: files that stay inside the proposal's evidence folder are linked."""
     folder = (ws.teams_dir / item["team"] / item["code"] / "evidence").resolve()
@@ -237,10 +269,10 @@ def _funnel(counts: dict[str, int], t: dict[str, str]) -> dict[str, Any]:
     return {"bars": bars, "height": 16 + len(MAIN_LINE) * 34}
 
 
-def _facets(items: list[dict]) -> dict[str, list[tuple[str, str]]]:
+def _facets(cards: list[Card]) -> dict[str, list[tuple[str, str]]]:
     facets: dict[str, dict[str, str]] = {"unit_type": {}, "form": {}, "affair": {}, "maturity": {}}
-    for i in items:
+    for c in cards:
         for key in facets:
-            if i[key]:
-                facets[key][i[key]] = i[key + "_label"]
+            if value := getattr(c, key):
+                facets[key][value] = getattr(c, key + "_label")
     return {k: sorted(v.items(), key=lambda kv: kv[1]) for k, v in facets.items()}

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
+from lab import bulk
 from lab.errors import StaleState, TransitionNotAllowed
 from lab.lifecycle import (  # noqa: F401 - the tables are part of this module's interface
     PROPOSAL_MOVES,
@@ -46,25 +46,34 @@ def apply_many(
     subjects = list(subjects)
     if not subjects:
         return []
-    rows, audit, now = [], [], utcnow()
+    rows, audit, now, moves = [], [], utcnow(), {}
     for s in subjects:
-        move = find_move(kind, s.state, event)
-        if move.guard and (reason := move.guard(note)):
-            raise TransitionNotAllowed(f"cannot {event} {_name(s)}: {reason}")
-        rows.append({"_id": s.id, "_version": s.version, "state": move.target})
+        move = moves.get(s.state)
+        if move is None:
+            move = moves[s.state] = find_move(kind, s.state, event)
+            if move.guard and (reason := move.guard(note)):
+                raise TransitionNotAllowed(f"cannot {event} {_name(s)}: {reason}")
+        rows.append({"state": move.target, "id": s.id, "version": s.version})
         audit.append(
             {"cohort_id": s.cohort_id, "kind": kind, "subject_id": s.id, "from_state": s.state,
              "to_state": move.target, "event": event, "actor": actor if isinstance(actor, str) else actor(s),
              "at": now, "note": note}
         )  # fmt: skip
-    _bulk_update(session, model, rows)
-    session.connection().execute(insert(Transition.__table__), audit)
+    changed = bulk.update(session, model.__table__, rows, where=("id", "version"), bump="version")
+    if changed != len(rows):
+        raise StaleState(
+            f"{len(rows) - changed} of {len(rows)} {model.__name__.lower()}s changed meanwhile; "
+            "nothing was changed, try again"
+        )
+    bulk.insert(session, Transition.__table__, audit)
     for s, row in zip(subjects, rows, strict=True):
         # the rows are already written: update the objects without marking them dirty for the ORM
         # (plain records, such as freshly created proposals, are simply updated)
-        put = set_committed_value if hasattr(s, "_sa_instance_state") else setattr
-        put(s, "state", row["state"])
-        put(s, "version", s.version + 1)
+        if hasattr(s, "_sa_instance_state"):
+            set_committed_value(s, "state", row["state"])
+            set_committed_value(s, "version", row["version"] + 1)
+        else:
+            s.state, s.version = row["state"], row["version"] + 1
     return [r["state"] for r in rows]
 
 
@@ -73,22 +82,6 @@ def apply(
 ) -> str:
     """Move one subject by `event` (see apply_many)."""
     return apply_many(session, kind, [subject], event, actor, note)[0]
-
-
-def _bulk_update(session: Session, model, rows: list[dict]) -> None:
-    table = model.__table__
-    stmt = (
-        update(table)
-        .where(table.c.id == bindparam("_id"), table.c.version == bindparam("_version"))
-        .values(state=bindparam("state"), version=table.c.version + 1)
-    )
-    conn = session.connection()
-    result = conn.execute(stmt, rows)
-    if result.rowcount != len(rows):
-        raise StaleState(
-            f"{len(rows) - result.rowcount} of {len(rows)} {model.__name__.lower()}s changed meanwhile; "
-            "nothing was changed, try again"
-        )
 
 
 def _name(subject: Team | Proposal) -> str:

@@ -117,8 +117,7 @@ class Diagnose(Sheet):
 
 def on_exit(run, advanced: list) -> None:
     """Every idea becomes a proposal; those marked to go forward are shortlisted."""
-    for team, sheet in advanced:
-        run.set_readiness(team, sheet.readiness)
+    run.set_readiness([(team, sheet.readiness) for team, sheet in advanced])
     made = run.create_proposals([(team, [idea.title for idea in sheet.ideas]) for team, sheet in advanced])
     forward = [
         p for (_, sheet), proposals in zip(advanced, made, strict=True)
