@@ -73,65 +73,84 @@ def answers(slug: str, ideas: int) -> dict:
     }[slug]  # fmt: skip
 
 
+CHUNK = 5000  # rows handled at a time by the fill and floor helpers, so they do not hold the cohort either
+
+
 def fill(ws, slug: str, ideas: int) -> int:
     """Participants fill every open worksheet of a stage (not timed as engine work)."""
     from sqlmodel import select
 
-    from lab.engine import Run, front_matter, load_entities, render_for
-    from lab.models import Worksheet
-
-    stage = get_stage(slug)
-    with workspace_session(ws) as (session, cohort):
-        run = Run(ws, session, cohort, stage)
-        entities = {e.id: e for e in load_entities(run)}
-        rows = session.exec(
-            select(Worksheet).where(Worksheet.cohort_id == cohort.id, Worksheet.stage == slug)
-        ).all()
-        first = entities[rows[0].team_id if stage.granularity == "team" else rows[0].proposal_id]
-        proto = render_for(run, first, answers(slug, ideas))
-        proto_meta = front_matter(run, first)
-        n = 0
-        for w in rows:
-            entity = entities[w.team_id if stage.granularity == "team" else w.proposal_id]
-            text = proto
-            for key, old in proto_meta.items():
-                text = text.replace(f"{key}: {old}\n", f"{key}: {front_matter(run, entity)[key]}\n", 1)
-            path = ws.root / w.path
-            path.write_text(text, encoding="utf-8")
-            if slug == "deliver":
-                (path.parent / "evidence" / "sk.pdf").write_bytes(b"%PDF-1.4\n")
-            n += 1
-    return n
-
-
-def floor_generate(ws, slug: str, scratch: Path) -> float:
-    """Plain Jinja render of the same template with the same context, plain file writes."""
-    from sqlmodel import select
-
-    from lab.engine import Run, front_matter, load_entities
-    from lab.models import Worksheet
+    from lab.engine import Run, front_matter, render_for
+    from lab.models import Proposal, Team, Worksheet
 
     stage = get_stage(slug)
     with workspace_session(ws, writer=False) as (session, cohort):
+        rows = session.exec(
+            select(Worksheet.path, Team.slug, Proposal.code)
+            .join(Team, Team.id == Worksheet.team_id)
+            .outerjoin(Proposal, Proposal.id == Worksheet.proposal_id)
+            .where(Worksheet.cohort_id == cohort.id, Worksheet.stage == slug)
+        ).all()
         run = Run(ws, session, cohort, stage)
-        entities = {e.id: e for e in load_entities(run)}
-        rows = session.exec(select(Worksheet.path, Worksheet.team_id, Worksheet.proposal_id)
-                            .where(Worksheet.cohort_id == cohort.id, Worksheet.stage == slug)).all()  # fmt: skip
-        jobs = []
-        for path, team_id, proposal_id in rows:
-            entity = entities[team_id if stage.granularity == "team" else proposal_id]
-            team = run.teams[team_id]
-            context = {"team": team, "proposal": entity if proposal_id else None, "note": "",
-                       "meta": front_matter(run, entity), "fields": field_views(stage.schema, stage.prefill(run, entity), ws.settings.lang),
-                       "stage": stage, "lang": ws.settings.lang}  # fmt: skip
-            jobs.append((scratch / path.replace("/", "_"), context))
+        first = session.exec(
+            select(Worksheet).where(Worksheet.cohort_id == cohort.id, Worksheet.stage == slug)
+        ).first()
+        team = session.get(Team, first.team_id)
+        run.teams = {team.id: team}
+        entity = team if stage.granularity == "team" else session.get(Proposal, first.proposal_id)
+        proto = render_for(run, entity, answers(slug, ideas))
+        meta = front_matter(run, entity)
+    for path, team_slug, code in rows:
+        text = proto.replace(f"team: {meta['team']}\n", f"team: {team_slug}\n", 1)
+        if code:
+            text = text.replace(f"proposal: {meta['proposal']}\n", f"proposal: {code}\n", 1)
+        target = ws.root / path
+        target.write_text(text, encoding="utf-8")
+        if slug == "deliver":
+            (target.parent / "evidence" / "sk.pdf").write_bytes(b"%PDF-1.4\n")
+    return len(rows)
+
+
+def floor_generate(ws, slug: str, scratch: Path) -> float:
+    """Plain Jinja render of the same template with the same context, plain file writes. The contexts are
+    prepared chunk by chunk, untimed; only rendering and writing are timed."""
+    from sqlmodel import select
+
+    from lab.engine import Run, front_matter
+    from lab.models import Proposal, Team, Worksheet
+
+    stage = get_stage(slug)
+    model = Team if stage.granularity == "team" else Proposal
+    key = Worksheet.team_id if stage.granularity == "team" else Worksheet.proposal_id
     template = stage_template(slug, ws.settings.lang, None)
     scratch.mkdir(parents=True, exist_ok=True)
-    start = time.perf_counter()
-    for target, context in jobs:
-        with open(target, "w", encoding="utf-8") as fh:
-            fh.write(template.render(**context))
-    took = time.perf_counter() - start
+    took = 0.0
+    with workspace_session(ws, writer=False) as (session, cohort):
+        run = Run(ws, session, cohort, stage)
+        run.teams = {t.id: t for t in session.exec(select(Team).where(Team.cohort_id == cohort.id))}
+        rows = session.exec(select(Worksheet.path, key).where(Worksheet.cohort_id == cohort.id, Worksheet.stage == slug)
+                            .order_by(key)).all()  # fmt: skip
+        for start in range(0, len(rows), CHUNK):
+            part = rows[start : start + CHUNK]
+            entities = {
+                e.id: e for e in session.exec(select(model).where(model.id.in_([i for _, i in part])))
+            }
+            run._diagnose = None
+            run.chunk_teams = {e.id if model is Team else e.team_id for e in entities.values()}
+            jobs = []
+            for path, entity_id in part:
+                entity = entities[entity_id]
+                team = entity if model is Team else run.teams[entity.team_id]
+                context = {"team": team, "proposal": entity if model is Proposal else None, "note": "",
+                           "meta": front_matter(run, entity), "fields": field_views(stage.schema, stage.prefill(run, entity), ws.settings.lang),
+                           "stage": stage, "lang": ws.settings.lang}  # fmt: skip
+                jobs.append((scratch / path.replace("/", "_"), context))
+            start_t = time.perf_counter()
+            for target, context in jobs:
+                with open(target, "w", encoding="utf-8") as fh:
+                    fh.write(template.render(**context))
+            took += time.perf_counter() - start_t
+            del jobs, entities
     shutil.rmtree(scratch)
     return took
 

@@ -68,6 +68,7 @@ class Run:
     _members: dict[int, list[Member]] | None = None
     chunk_teams: set[int] = field(default_factory=set)
     _diagnose: dict[int, dict] | None = None
+    pending: dict[int, dict[str, Any]] = field(default_factory=dict)  # worksheet id -> changed columns
 
     @property
     def settings(self):
@@ -120,7 +121,8 @@ class Run:
     # writes used by stage hooks ---------------------------------------------------
     def team_of(self, entity: Team | Proposal) -> str:
         """The team slug an entity belongs to (the actor of participants' events)."""
-        return entity.slug if isinstance(entity, Team) else self.teams[entity.team_id].slug
+        d = entity.__dict__
+        return d["slug"] if "slug" in d else self.teams[d["team_id"]].slug
 
     def move(self, subjects: list, event: str, actor, note: str = "") -> None:
         kind = "team" if subjects and isinstance(subjects[0], Team) else "proposal"
@@ -128,9 +130,8 @@ class Run:
 
     def set_readiness(self, scores: list[tuple[Team, int]]) -> None:
         """Store the teams' readiness scores (0-100) in one bulk update."""
-        bulk.update(
-            self.session, Team.__table__, [{"readiness": n, "id": t.id} for t, n in scores], where=("id",)
-        )
+        rows = [(n, t.id) for t, n in scores]
+        bulk.update(self.session, Team.__table__, ("readiness",), ("id",), rows)
         for team, n in scores:
             set_committed_value(team, "readiness", n)
 
@@ -140,19 +141,19 @@ class Run:
         One bulk insert for all teams; returns each team's proposals in idea order.
         """
         cohort, s = self.cohort, self.settings
-        rows, owners = [], []
+        made, seq = [], cohort.next_seq
         for team, titles in ideas:
             for origin, title in enumerate(titles, 1):
-                code = f"{s.code}-{s.year}-{cohort.next_seq:03d}"
-                cohort.next_seq += 1
-                rows.append({"cohort_id": cohort.id, "team_id": team.id, "code": code, "origin": origin,
-                             "title": title, "state": "idea", "version": 1})  # fmt: skip
-                owners.append(team)
-        if not rows:
+                made.append(NewProposal(0, cohort.id, team.id, f"{s.code}-{s.year}-{seq:03d}", origin, title,
+                                        "idea", 1, team.slug))  # fmt: skip
+                seq += 1
+        if not made:
             return []
+        cohort.next_seq = seq
         self.session.add(cohort)
+        table = Proposal.__table__
         before = self.session.execute(select(func.coalesce(func.max(Proposal.id), 0))).scalar_one()
-        bulk.insert(self.session, Proposal.__table__, rows)
+        bulk.insert(self.session, table, NewProposal.COLUMNS, [p.row() for p in made])
         # the new rows' ids, by their codes (unique in the cohort, which this run holds the lock of)
         ids = dict(
             self.session.execute(
@@ -161,13 +162,12 @@ class Run:
                 )
             ).all()
         )
-        # plain objects, not attached to the session: the rows are written; states change by bulk update
-        made = [NewProposal(id=ids[r["code"]], **r) for r in rows]
-        now = utcnow()
-        bulk.insert(self.session, Transition.__table__, [
-            {"cohort_id": cohort.id, "kind": "proposal", "subject_id": p.id, "from_state": "", "to_state": "idea",
-             "event": "create", "actor": team.slug, "at": now, "note": f"idea {p.origin} of the diagnose worksheet"}
-            for p, team in zip(made, owners, strict=True)
+        for p in made:
+            p.id = ids[p.code]
+        at = bulk.bind(self.session, Transition.__table__.c.at, utcnow())
+        bulk.insert(self.session, Transition.__table__, states.AUDIT_COLUMNS, [
+            (cohort.id, "proposal", p.id, "", "idea", "create", p.team_slug, at,
+             f"idea {p.origin} of the diagnose worksheet") for p in made
         ])  # fmt: skip
         grouped: list[list[Proposal]] = []
         i = 0
@@ -181,9 +181,8 @@ class Run:
         if not items:
             return
         self.session.execute(delete(Evidence).where(Evidence.proposal_id.in_(list(items))))
-        bulk.insert(self.session, Evidence.__table__, [
-            {"proposal_id": pid, "file": f, "proves": p, "size": size}
-            for pid, rows in items.items() for f, p, size in rows
+        bulk.insert(self.session, Evidence.__table__, ("proposal_id", "file", "proves", "size"), [
+            (pid, f, p, size) for pid, rows in items.items() for f, p, size in rows
         ])  # fmt: skip
 
 
@@ -199,6 +198,12 @@ class NewProposal:
     title: str
     state: str
     version: int
+    team_slug: str
+
+    COLUMNS = ("cohort_id", "team_id", "code", "origin", "title", "state", "version")
+
+    def row(self) -> tuple:
+        return (self.cohort_id, self.team_id, self.code, self.origin, self.title, self.state, self.version)
 
 
 def get_cohort(session: Session, ws: Workspace) -> Cohort:
@@ -284,12 +289,14 @@ def _run_chunk(run: Run, model, chunk: list[int], report: StageReport, done: int
                         fresh.append((entity, result))
         if stage.on_valid and fresh:
             stage.on_valid(run, fresh)
+        flush_sheets(run)
         progress.tick(stage.slug, "ingest", done + len(chunk), total)
     with report.timed("advance", session):
         ready = [e for e in entities if e.state == stage.advance_state and e.id in valid]
         advance(run, ready, valid, sheets, report)
     with report.timed("generate", session):
         generate_all(run, entities, sheets, report)
+        flush_sheets(run)
         progress.tick(stage.slug, "generate", done + len(chunk), total)
     for obj in [*entities, *sheets.values()]:  # written and flushed: let them go
         if obj in session and not isinstance(obj, Team):
@@ -388,18 +395,43 @@ def read_worksheet(run: Run, entity: Team | Proposal, sheet: Worksheet, data: by
 
 
 def _set(run: Run, sheet: Worksheet, **changes: Any) -> None:
-    """Change a worksheet record; `updated_at` moves only when more than the file's stat changed."""
-    meaningful = False
+    """Change a worksheet record; `updated_at` moves only when more than the file's stat changed.
+
+    A stored record is changed in place and its row queued for `flush_sheets()` (one bulk update per
+    chunk); a new record goes through the session.
+    """
+    meaningful, changed = False, {}
     for k, v in changes.items():
         if k in DEFERRED:  # set without reading: reading a deferred column costs a query per row
-            setattr(sheet, k, v)
+            changed[k] = v
             meaningful = True
         elif getattr(sheet, k) != v:
-            setattr(sheet, k, v)
+            changed[k] = v
             meaningful = meaningful or k not in ("mtime_ns", "size")
     if meaningful or sheet.id is None:
-        sheet.updated_at = utcnow()
-    run.session.add(sheet)
+        changed["updated_at"] = utcnow()
+    if (
+        sheet.id is None or sheet._sa_instance_state.committed_state
+    ):  # new, or already changed through the ORM
+        for k, v in changed.items():
+            setattr(sheet, k, v)
+        run.session.add(sheet)
+    elif changed:
+        sheet.__dict__.update(changed)  # what the row will hold once flushed; not marked dirty for the ORM
+        run.pending.setdefault(sheet.id, {}).update(changed)
+
+
+def flush_sheets(run: Run) -> None:
+    """Write the queued worksheet changes: one executemany per set of changed columns."""
+    pending, run.pending = run.pending, {}
+    groups: dict[tuple[str, ...], list[tuple]] = {}
+    for sheet_id, changed in pending.items():
+        keys = tuple(sorted(changed))
+        groups.setdefault(keys, []).append((*(changed[k] for k in keys), sheet_id))
+    for keys, rows in groups.items():
+        table = Worksheet.__table__
+        rows = bulk.converted(run.session, table, (*keys, "id"), rows, only=(*DEFERRED, "updated_at"))
+        bulk.update(run.session, table, keys, ("id",), rows)
 
 
 def advance(run: Run, ready: list, valid: dict[int, Any], sheets: dict, report: StageReport) -> None:
@@ -457,7 +489,7 @@ def generate_all(run: Run, entities: list, sheets: dict[int, Worksheet], report:
     try:
         for entity, existing in due:
             made = generate(run, entity, report, batch, existing)
-            if isinstance(made, dict):
+            if isinstance(made, tuple):
                 rows.append(made)
             elif made is not None:
                 kept.append(made)
@@ -465,22 +497,31 @@ def generate_all(run: Run, entities: list, sheets: dict[int, Worksheet], report:
     except BaseException:
         batch.abort()
         raise
-    root, now = run.ws.root, utcnow()
-    for row in rows:  # what is on disk now, so that an untouched file is not read again
-        st = os.stat(f"{root}/{row['path']}")
-        row["mtime_ns"], row["size"], row["updated_at"] = st.st_mtime_ns, st.st_size, now
+    root, table = run.ws.root, Worksheet.__table__
+    now, no_errors = (
+        bulk.bind(run.session, table.c.updated_at, utcnow()),
+        bulk.bind(run.session, table.c.errors, []),
+    )
+    records = []
+    for row in rows:  # with what is on disk now, so that an untouched file is not read again
+        st = os.stat(f"{root}/{row[4]}")
+        records.append((*row, st.st_mtime_ns, st.st_size, "waiting", no_errors, "", now))
     for sheet in kept:
         st = os.stat(f"{root}/{sheet.path}")
         sheet.mtime_ns, sheet.size = st.st_mtime_ns, st.st_size
-    bulk.insert(run.session, Worksheet.__table__, rows)
+    bulk.insert(run.session, table, NEW_SHEET_COLUMNS, records)
+
+
+NEW_SHEET_COLUMNS = ("cohort_id", "stage", "team_id", "proposal_id", "path", "generated_hash", "written_hash",
+                     "seen_hash", "mtime_ns", "size", "status", "errors", "note", "updated_at")  # fmt: skip
 
 
 def generate(
     run: Run, entity: Team | Proposal, report: StageReport, batch: WriteBatch, sheet: Worksheet | None = None
-) -> dict[str, Any] | Worksheet | None:
+) -> tuple | Worksheet | None:
     """Write the blank (prefilled) worksheet through `batch`; a file already there is adopted, never overwritten.
 
-    Returns the new worksheet record to insert once the file is durable (a dict), or the record whose
+    Returns the new worksheet record to insert once the file is durable (a tuple), or the record whose
     file was written or adopted unchanged (its stat is taken after the batch), or None. With `sheet`, the
     file of an existing record went missing and is written again. A file found already there is adopted;
     if it is someone's own, it is read at once.
@@ -496,9 +537,8 @@ def generate(
             batch.ensure_dir(path.parent / "evidence")
         report.generated += 1
         if sheet is None:
-            return {"cohort_id": run.cohort.id, "stage": run.stage.slug, "team_id": team_id,
-                    "proposal_id": proposal_id, "path": run.rel(path), "generated_hash": h, "written_hash": h,
-                    "seen_hash": "", "status": "waiting", "errors": [], "note": ""}  # fmt: skip
+            # the first columns of NEW_SHEET_COLUMNS; the rest once the file is on disk
+            return (run.cohort.id, run.stage.slug, team_id, proposal_id, run.rel(path), h, h, "")
         _set(run, sheet, generated_hash=h, written_hash=h, status="waiting", errors=[], seen_hash="")
         return sheet
     report.adopted += 1
