@@ -136,6 +136,24 @@ def test_a_deleted_worksheet_is_generated_again(ws):
     assert sheet(ws, "drum-up", "unit-uji-001").status == "waiting"
 
 
+def test_worksheet_records_hold_the_stat_of_the_files_written(ws):
+    """So that a file nobody touched is not read again: generated, proposal-stage and regenerated files."""
+    diagnosed(ws, 2)
+    written = [("drum-up", "unit-uji-001"), ("diagnose", "unit-uji-002")]
+    written += [("design", code) for code in proposals(ws)]
+    for stage, key in written:
+        record, st = sheet(ws, stage, key), sheet_path(ws, stage, key).stat()
+        assert (record.mtime_ns, record.size) == (st.st_mtime_ns, st.st_size), (stage, key)
+    path = sheet_path(ws, "design", written[-1][1])
+    path.unlink()
+    run_once(ws)
+    st = path.stat()
+    assert (sheet(ws, "design", written[-1][1]).mtime_ns, sheet(ws, "design", written[-1][1]).size) == (
+        st.st_mtime_ns,
+        st.st_size,
+    )
+
+
 def _to_design(ws, n_units=1):
     diagnosed(ws, n_units)
     for code in proposals(ws):

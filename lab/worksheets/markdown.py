@@ -69,13 +69,25 @@ def body_lines(spec: FieldSpec, value: Any, lang: str) -> list[str]:
     if spec.kind == "choice":
         if spec.python is bool and isinstance(value, bool):
             value = YES if value else NO
-        return [_check(spec, opt, opt == value, lang) for opt in spec.options]
+        return _options(spec, lang, value if value in spec.options else None)
     if spec.kind == "multi":
-        chosen = set(value or ())
-        return [_check(spec, opt, opt in chosen, lang) for opt in spec.options]
+        return _options(spec, lang, frozenset(v for v in value or () if v in spec.options))
     if spec.kind == "list":
         return [f"- {item}" for item in (value or ())]
     raise ValueError(f"records are laid out by the template, not as body lines ({spec.id})")
+
+
+_OPTION_LINES: dict[tuple, tuple[str, ...]] = {}  # (spec, language, choice) -> lines: a few hundred at most
+
+
+def _options(spec: FieldSpec, lang: str, chosen: str | frozenset | None) -> list[str]:
+    """The checklist lines of a choice (one value) or multi (a set) field; computed once per distinct choice."""
+    key = (id(spec), lang, chosen)  # specs live as long as the process (describe() is cached)
+    lines = _OPTION_LINES.get(key)
+    if lines is None:
+        ticked = chosen if isinstance(chosen, frozenset) else {chosen}
+        lines = _OPTION_LINES[key] = tuple(_check(spec, opt, opt in ticked, lang) for opt in spec.options)
+    return list(lines)
 
 
 def _check(spec: FieldSpec, option: str, ticked: bool, lang: str) -> str:
