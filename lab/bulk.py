@@ -9,25 +9,28 @@ for a value that every row shares.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Column, Table
 from sqlmodel import Session
 
 
+def _processor(session: Session, column: Column):
+    return column.type._cached_bind_processor(session.get_bind().dialect)
+
+
 def bind(session: Session, column: Column, value: Any) -> Any:
     """`value` as the driver receives it for `column` (its type's bind processor applied)."""
-    convert = column.type._cached_bind_processor(session.get_bind().dialect)
+    convert = _processor(session, column)
     return convert(value) if convert is not None and value is not None else value
 
 
 def converted(
     session: Session, table: Table, columns: Sequence[str], rows: list[tuple], only: Sequence[str]
 ) -> list[tuple]:
-    """`rows` with the values of the columns named in `only` converted by bind(), row by row."""
-    dialect = session.get_bind().dialect
-    procs = [table.c[c].type._cached_bind_processor(dialect) if c in only else None for c in columns]
+    """`rows` with the values of the columns named in `only` converted as bind() does, row by row."""
+    procs = [_processor(session, table.c[c]) if c in only else None for c in columns]
     if not any(procs):
         return rows
     return [tuple(v if p is None or v is None else p(v) for p, v in zip(procs, r, strict=True)) for r in rows]
@@ -38,10 +41,10 @@ def _sql(session: Session):
     return dialect.identifier_preparer, "?" if dialect.paramstyle == "qmark" else "%s"
 
 
-def _executemany(session: Session, sql: str, rows: Iterable[tuple]) -> int:
+def _executemany(session: Session, sql: str, rows: list[tuple]) -> int:
     cur = session.connection().connection.cursor()
     try:
-        cur.executemany(sql, rows if isinstance(rows, list) else list(rows))
+        cur.executemany(sql, rows)
         return cur.rowcount
     finally:
         cur.close()

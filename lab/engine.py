@@ -121,7 +121,7 @@ class Run:
     # writes used by stage hooks ---------------------------------------------------
     def team_of(self, entity: Team | Proposal) -> str:
         """The team slug an entity belongs to (the actor of participants' events)."""
-        d = entity.__dict__
+        d = entity.__dict__  # loaded values: called once per row of a bulk state change
         return d["slug"] if "slug" in d else self.teams[d["team_id"]].slug
 
     def move(self, subjects: list, event: str, actor, note: str = "") -> None:
@@ -203,7 +203,7 @@ class NewProposal:
     COLUMNS = ("cohort_id", "team_id", "code", "origin", "title", "state", "version")
 
     def row(self) -> tuple:
-        return (self.cohort_id, self.team_id, self.code, self.origin, self.title, self.state, self.version)
+        return tuple(getattr(self, c) for c in self.COLUMNS)
 
 
 def get_cohort(session: Session, ws: Workspace) -> Cohort:
@@ -410,9 +410,8 @@ def _set(run: Run, sheet: Worksheet, **changes: Any) -> None:
             meaningful = meaningful or k not in ("mtime_ns", "size")
     if meaningful or sheet.id is None:
         changed["updated_at"] = utcnow()
-    if (
-        sheet.id is None or sheet._sa_instance_state.committed_state
-    ):  # new, or already changed through the ORM
+    through_orm = sheet.id is None or sheet._sa_instance_state.committed_state  # new, or changed via the ORM
+    if through_orm:
         for k, v in changed.items():
             setattr(sheet, k, v)
         run.session.add(sheet)
@@ -428,8 +427,8 @@ def flush_sheets(run: Run) -> None:
     for sheet_id, changed in pending.items():
         keys = tuple(sorted(changed))
         groups.setdefault(keys, []).append((*(changed[k] for k in keys), sheet_id))
+    table = Worksheet.__table__
     for keys, rows in groups.items():
-        table = Worksheet.__table__
         rows = bulk.converted(run.session, table, (*keys, "id"), rows, only=(*DEFERRED, "updated_at"))
         bulk.update(run.session, table, keys, ("id",), rows)
 
@@ -498,17 +497,15 @@ def generate_all(run: Run, entities: list, sheets: dict[int, Worksheet], report:
         batch.abort()
         raise
     root, table = run.ws.root, Worksheet.__table__
-    now, no_errors = (
-        bulk.bind(run.session, table.c.updated_at, utcnow()),
-        bulk.bind(run.session, table.c.errors, []),
-    )
+    now = bulk.bind(run.session, table.c.updated_at, utcnow())
+    no_errors = bulk.bind(run.session, table.c.errors, [])
     records = []
     for row in rows:  # with what is on disk now, so that an untouched file is not read again
         st = os.stat(f"{root}/{row[4]}")
         records.append((*row, st.st_mtime_ns, st.st_size, "waiting", no_errors, "", now))
     for sheet in kept:
         st = os.stat(f"{root}/{sheet.path}")
-        sheet.mtime_ns, sheet.size = st.st_mtime_ns, st.st_size
+        _set(run, sheet, mtime_ns=st.st_mtime_ns, size=st.st_size)
     bulk.insert(run.session, table, NEW_SHEET_COLUMNS, records)
 
 

@@ -84,11 +84,18 @@ class WriteBatch:
             self._dirs.add(folder)
 
     def write(self, path: Path, data: bytes) -> None:
+        self._write(path, (data,))
+
+    def write_chunks(self, path: Path, chunks: Iterable[str]) -> None:
+        """Like write(), for text produced piece by piece (a large page streamed from a template)."""
+        self._write(path, (c.encode("utf-8") for c in chunks))
+
+    def _write(self, path: Path, pieces: Iterable[bytes]) -> None:
         self.ensure_dir(path.parent)
         fd, tmp = self._temp(path)
         try:
             with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
+                fh.writelines(pieces)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
@@ -104,18 +111,6 @@ class WriteBatch:
                 return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _CLOEXEC, 0o666), tmp
             except FileExistsError:
                 self._token = secrets.token_hex(4)
-
-    def write_chunks(self, path: Path, chunks: Iterable[str]) -> None:
-        """Like write(), for text produced piece by piece (a large page streamed from a template)."""
-        self.ensure_dir(path.parent)
-        fd, tmp = self._temp(path)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                fh.writelines(chunks)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        self.pending.append((tmp, path))
 
     def commit(self) -> list[Path]:
         """Make every pending write durable and visible; returns the paths written."""
