@@ -7,6 +7,7 @@ re-reads it (the "collect" step), so a change takes effect on the next run.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 import tomllib
 import uuid
@@ -15,7 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from lab.errors import WorkspaceError
 
@@ -29,19 +30,40 @@ DEFAULT_RUBRIC = {
 }
 
 
-class Gates(BaseModel):
+class Strict(BaseModel):
+    """A settings table: an unknown (misspelled) key is an error, never silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Gates(Strict):
     """Who lets a proposal through a gate."""
 
     design: Literal["facilitator", "auto"] = "facilitator"
 
 
-class ReviewPolicy(BaseModel):
+class ReviewPolicy(Strict):
     """When a showcased proposal counts as reviewed."""
 
     min_reviewers: int = Field(default=0, ge=0)  # 0: every listed coordinator must score
 
 
-class CohortSettings(BaseModel):
+class EvidencePolicy(Strict):
+    """Limits on the evidence files (*bukti dukung*) of one proposal."""
+
+    max_file_mb: float = Field(default=25, gt=0, le=2000)  # one file
+    max_proposal_mb: float = Field(default=100, gt=0, le=20000)  # all files of one proposal
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1_000_000)
+
+    @property
+    def max_proposal_bytes(self) -> int:
+        return int(self.max_proposal_mb * 1_000_000)
+
+
+class CohortSettings(Strict):
     """The validated contents of `cohort.toml`."""
 
     uid: str
@@ -56,6 +78,19 @@ class CohortSettings(BaseModel):
     gates: Gates = Gates()
     rubric: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_RUBRIC))
     review: ReviewPolicy = ReviewPolicy()
+    evidence: EvidencePolicy = EvidencePolicy()
+
+    @field_validator("schedule")
+    @classmethod
+    def _stages(cls, v: dict[str, dt.date]) -> dict[str, dt.date]:
+        from lab.stages import SLUGS
+
+        for key in v:
+            if key not in SLUGS:
+                raise ValueError(
+                    f"unknown stage {key!r}{_closest(key, SLUGS)} Stages are {', '.join(SLUGS)}."
+                )
+        return v
 
     @field_validator("rubric")
     @classmethod
@@ -113,6 +148,10 @@ design = "facilitator"   # "facilitator": designs wait for `lab decide --approve
 [review]
 min_reviewers = 0        # 0: a proposal is reviewed when every coordinator has scored it
 
+[evidence]
+max_file_mb = 25         # largest evidence file (bukti dukung) accepted, in MB
+max_proposal_mb = 100    # all evidence files of one proposal together, in MB
+
 [rubric]
 # Display-stage scoring weights (IGA presentation weights by default); scores are 1-10
 novelty = 30
@@ -139,9 +178,25 @@ def load_settings(path: Path) -> CohortSettings:
     try:
         return CohortSettings.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        raise WorkspaceError(f"{file}: {where}: {err['msg']}") from None
+        raise WorkspaceError(f"{file}: {_describe(exc.errors()[0])}") from None
+
+
+def _describe(err: dict) -> str:
+    """One settings error in words; an unknown key names the closest known one."""
+    loc = [str(p) for p in err["loc"]]
+    where = ".".join(loc)
+    if err["type"] == "extra_forbidden":
+        model: type[BaseModel] = CohortSettings
+        for part in loc[:-1]:
+            model = model.model_fields[part].annotation  # type: ignore[assignment]
+        return f"unknown setting {where!r}{_closest(loc[-1], list(model.model_fields))}".rstrip(";")
+    msg = err["msg"].removeprefix("Value error, ")
+    return f"{where}: {msg}"
+
+
+def _closest(key: str, known) -> str:
+    match = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    return f"; did you mean {match[0]!r}?" if match else ";"
 
 
 @dataclass(frozen=True)
