@@ -190,6 +190,8 @@ def _describe(err: dict) -> str:
         for part in loc[:-1]:
             model = model.model_fields[part].annotation  # type: ignore[assignment]
         return f"unknown setting {where!r}{_closest(loc[-1], list(model.model_fields))}".rstrip(";")
+    if err["type"].startswith("date"):
+        return f"{where}: {err.get('input')!r} is not a date; write it as a TOML date without quotes, e.g. 2026-10-12"
     msg = err["msg"].removeprefix("Value error, ")
     return f"{where}: {msg}"
 
