@@ -3,6 +3,8 @@
 LabError                      anything a user can act on (exit 1)
 ├── UsageError                bad arguments or settings (exit 2)
 ├── WorkspaceError            missing or damaged workspace (exit 3)
+│   └── UnsafePath            a link, special file or path leaving the workspace: rel, reason
+│       └── TooLarge          a file past its size limit: rel, size, limit
 ├── RosterError               roster problems, with file and line (exit 4)
 ├── WorksheetError            one worksheet problem: path, line, reason (exit 5)
 ├── AnswersError              answers import problems (exit 5)
@@ -26,6 +28,31 @@ class UsageError(LabError):
 
 class WorkspaceError(LabError):
     exit_code = 3
+
+
+class UnsafePath(WorkspaceError):
+    """A workspace path that must not be used: a symbolic link, a special file, or outside the workspace.
+
+    `rel` is the workspace-relative path of the offending component, `reason` what is wrong and what to do.
+    """
+
+    def __init__(self, rel: str, reason: str):
+        self.rel, self.reason = rel, reason
+        super().__init__(f"{rel} {reason}")
+
+
+class TooLarge(UnsafePath):
+    """A file larger than the limit it is read under (`size` and `limit` in bytes)."""
+
+    def __init__(self, rel: str, size: int, limit: int):
+        self.size, self.limit = size, limit
+        super().__init__(rel, f"is {mb(size)} MB; the limit is {mb(limit)} MB")
+
+
+def mb(n: int) -> str:
+    """Bytes as megabytes for a message: 2,147.5 or 25 (0.0015 for a few bytes)."""
+    text = f"{n / 1e6:,.1f}" if n >= 50_000 else f"{n / 1e6:.6f}".rstrip("0")
+    return text.removesuffix(".0").removesuffix(".")
 
 
 class RosterError(LabError):
