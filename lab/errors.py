@@ -10,7 +10,8 @@ LabError                      anything a user can act on (exit 1)
 ├── AnswersError              answers import problems (exit 5)
 ├── TransitionNotAllowed      the state machine refused an event (exit 6)
 ├── StaleState                optimistic versioning caught a lost update (exit 7)
-└── CohortBusy                another run holds the cohort (exit 8)
+├── CohortBusy                another run holds the cohort (exit 8)
+└── PrefectUnavailable        Prefect's server unreachable, not Prefect, or not starting (exit 10)
 """
 
 from __future__ import annotations
@@ -83,3 +84,9 @@ class StaleState(LabError):
 
 class CohortBusy(LabError):
     exit_code = 8
+
+
+class PrefectUnavailable(LabError):
+    """No usable Prefect API: unreachable, not a Prefect server, or its temporary server did not start."""
+
+    exit_code = 10
