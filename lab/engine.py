@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sqlalchemy import delete, func
@@ -20,7 +20,8 @@ from sqlalchemy.orm import defer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
-from lab import bulk, progress, states
+from lab import bulk, progress, safefs, states
+from lab.errors import TooLarge, UnsafePath
 from lab.files import WriteBatch
 from lab.models import Cohort, Evidence, Member, Proposal, Team, Transition, Worksheet, utcnow
 from lab.settings import Workspace
@@ -310,13 +311,8 @@ VALID = object()  # ingest's answer for a valid worksheet that did not change: n
 def ingest(run: Run, entity: Team | Proposal, sheet: Worksheet, report: StageReport) -> Any:
     """Read a worksheet if it changed. Returns None (not valid), VALID (valid, unchanged) or the freshly
     validated model."""
-    path = run.ws.root / sheet.path
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        _set(run, sheet, status="missing", errors=[{"line": 1, "reason": "file is missing; it will be generated again"}],
-             mtime_ns=0, size=-1)  # fmt: skip
-        path.parent.mkdir(parents=True, exist_ok=True)
+    st = _stat(run, sheet, report)
+    if st is None:
         return None
     unchanged = st.st_mtime_ns == sheet.mtime_ns and st.st_size == sheet.size
     # a stage check looks beyond the file (evidence on disk), so an invalid sheet there is read again
@@ -326,13 +322,20 @@ def ingest(run: Run, entity: Team | Proposal, sheet: Worksheet, report: StageRep
     if unchanged and sheet.status == "valid":
         return VALID
     stat = {"mtime_ns": st.st_mtime_ns, "size": st.st_size}
-    if st.st_size > MAX_BYTES:  # refused from its size alone, never read into memory
+    try:  # never more than MAX_BYTES + 1 bytes, never through a link, never blocked by a pipe
+        data = safefs.read_bytes(run.ws.root, sheet.path, MAX_BYTES)
+    except TooLarge as exc:
         report.ingested += 1
         report.invalid += 1
-        reason = f"file is {st.st_size / 1e6:.1f} MB; worksheets are limited to {MAX_BYTES / 1e6:.0f} MB"
+        reason = f"file is {exc.size / 1e6:.1f} MB; worksheets are limited to {MAX_BYTES / 1e6:.0f} MB"
         _set(run, sheet, status="invalid", errors=[{"line": 1, "reason": reason}], seen_hash="", **stat)
         return None
-    data = path.read_bytes()
+    except UnsafePath as exc:  # made a link or a pipe since the stat
+        unsafe(run, sheet, exc, report)
+        return None
+    except FileNotFoundError:  # removed since the stat
+        _missing(run, sheet)
+        return None
     h = digest(data)
     if h == sheet.generated_hash:
         _set(run, sheet, status="waiting", errors=[], **stat)
@@ -367,6 +370,37 @@ def ingest(run: Run, entity: Team | Proposal, sheet: Worksheet, report: StageRep
         **stat,
     )
     return model
+
+
+def _stat(run: Run, sheet: Worksheet, report: StageReport) -> os.stat_result | None:
+    """The worksheet file's stat, checked component by component; a missing file or one that cannot be
+    read safely (a link, a special file, under a linked folder) is recorded on the sheet (None)."""
+    root = run.ws.root
+    try:
+        st = safefs.check(root, sheet.path)
+        if st is None:  # the folder is made now, the file again by this stage's generate step
+            safefs.ensure_dir(root, PurePosixPath(sheet.path).parent)
+    except UnsafePath as exc:
+        unsafe(run, sheet, exc, report)
+        return None
+    if st is None:
+        _missing(run, sheet)
+    return st
+
+
+def _missing(run: Run, sheet: Worksheet) -> None:
+    _set(run, sheet, status="missing", errors=[{"line": 1, "reason": "file is missing; it will be generated again"}],
+         mtime_ns=0, size=-1)  # fmt: skip
+
+
+def unsafe(run: Run, sheet: Worksheet, exc: UnsafePath, report: StageReport) -> None:
+    """Record a worksheet that is not read or written because its path is unsafe: invalid, on line 1,
+    with the path at fault and what to do. The same problem found again changes nothing."""
+    mark = "unsafe:" + digest(str(exc).encode())[:16]
+    if sheet.status == "invalid" and sheet.seen_hash == mark:
+        return
+    report.invalid += 1
+    _set(run, sheet, status="invalid", errors=[{"line": 1, "reason": str(exc)}], seen_hash=mark, mtime_ns=0, size=-1)
 
 
 def read_worksheet(run: Run, entity: Team | Proposal, sheet: Worksheet, data: bytes) -> tuple[Parsed, Any]:
@@ -479,7 +513,7 @@ def generate_all(run: Run, entities: list, sheets: dict[int, Worksheet], report:
     The files are made durable first, then their records are written in one bulk insert.
     """
     stage = run.stage
-    batch, rows, kept = WriteBatch(), [], []
+    batch, rows, kept = WriteBatch(run.ws.root), [], []
     due = [
         (e, sheets.get(e.id)) for e in entities
         if (e.id not in sheets and e.state in stage.generate_states)
@@ -497,16 +531,31 @@ def generate_all(run: Run, entities: list, sheets: dict[int, Worksheet], report:
         batch.abort()
         raise
     root, table = run.ws.root, Worksheet.__table__
+    failed = {run.rel(path): exc for path, exc in batch.failed}  # a folder made a link meanwhile
     now = bulk.bind(run.session, table.c.updated_at, utcnow())
     no_errors = bulk.bind(run.session, table.c.errors, [])
     records = []
     for row in rows:  # with what is on disk now, so that an untouched file is not read again
-        st = os.stat(f"{root}/{row[4]}")
-        records.append((*row, st.st_mtime_ns, st.st_size, "waiting", no_errors, "", now))
+        if row[4] in failed:
+            unsafe(run, Worksheet(**dict(zip(NEW_SHEET_COLUMNS, row, strict=False))), failed[row[4]], report)
+            continue
+        records.append((*row, *_disk_stat(root, row[4]), "waiting", no_errors, "", now))
     for sheet in kept:
-        st = os.stat(f"{root}/{sheet.path}")
-        _set(run, sheet, mtime_ns=st.st_mtime_ns, size=st.st_size)
+        if sheet.path in failed:
+            unsafe(run, sheet, failed[sheet.path], report)
+            continue
+        mtime_ns, size = _disk_stat(root, sheet.path)
+        _set(run, sheet, mtime_ns=mtime_ns, size=size)
     bulk.insert(run.session, table, NEW_SHEET_COLUMNS, records)
+
+
+def _disk_stat(root: Path, rel: str) -> tuple[int, int]:
+    """The mtime and size of a file just written (the entry itself, not what a link points to)."""
+    try:
+        st = os.lstat(f"{root}/{rel}")
+    except OSError:
+        return 0, -1  # gone already: the next run finds it missing
+    return st.st_mtime_ns, st.st_size
 
 
 NEW_SHEET_COLUMNS = ("cohort_id", "stage", "team_id", "proposal_id", "path", "generated_hash", "written_hash",
@@ -524,30 +573,56 @@ def generate(
     if it is someone's own, it is read at once.
     """
     path = run.worksheet_path(entity)
+    rel, root = run.rel(path), run.ws.root
     data = render_for(run, entity, run.stage.prefill(run, entity)).encode("utf-8")
     h = digest(data)
-    team_id = entity.id if isinstance(entity, Team) else entity.team_id
-    proposal_id = entity.id if isinstance(entity, Proposal) else None
-    if not path.exists():
-        batch.write(path, data)
+    try:
+        st = safefs.check(root, rel)
+    except UnsafePath as exc:  # e.g. the team's folder is a link: nothing is written there
+        unsafe(run, sheet or _new_sheet(run, entity, rel), exc, report)
+        return None
+    if st is None:
+        try:
+            batch.write(path, data)
+        except UnsafePath as exc:
+            unsafe(run, sheet or _new_sheet(run, entity, rel), exc, report)
+            return None
         if run.stage.granularity == "proposal":
-            batch.ensure_dir(path.parent / "evidence")
+            try:
+                batch.ensure_dir(path.parent / "evidence")
+            except UnsafePath:
+                pass  # the deliver stage's check names it on the evidence it lists
         report.generated += 1
         if sheet is None:
             # the first columns of NEW_SHEET_COLUMNS; the rest once the file is on disk
-            return (run.cohort.id, run.stage.slug, team_id, proposal_id, run.rel(path), h, h, "")
+            return (run.cohort.id, run.stage.slug, *_owner(entity), rel, h, h, "")
         _set(run, sheet, generated_hash=h, written_hash=h, status="waiting", errors=[], seen_hash="")
         return sheet
     report.adopted += 1
-    written = h if digest(path.read_bytes()) == h else ""
-    if sheet is None:
-        sheet = Worksheet(cohort_id=run.cohort.id, stage=run.stage.slug, path=run.rel(path), team_id=team_id,
-                          proposal_id=proposal_id)  # fmt: skip
+    try:  # read only when it can be the same file: at most its own size
+        same = st.st_size == len(data) and digest(safefs.read_bytes(root, rel, len(data))) == h
+    except (UnsafePath, FileNotFoundError):
+        same = False  # ingest() below records what is wrong with it
+    written = h if same else ""
+    sheet = sheet or _new_sheet(run, entity, rel)
     _set(run, sheet, generated_hash=h, written_hash=written, status="waiting", errors=[], seen_hash="")
     if not written:
         ingest(run, entity, sheet, report)  # someone's own file: read it now so status tells the truth
         return None
     return sheet
+
+
+def _owner(entity: Team | Proposal) -> tuple[int, int | None]:
+    """The team id and proposal id of a worksheet's entity."""
+    if isinstance(entity, Team):
+        return entity.id, None
+    return entity.team_id, entity.id
+
+
+def _new_sheet(run: Run, entity: Team | Proposal, rel: str) -> Worksheet:
+    team_id, proposal_id = _owner(entity)
+    return Worksheet(cohort_id=run.cohort.id, stage=run.stage.slug, path=rel, team_id=team_id,
+                     proposal_id=proposal_id)  # fmt: skip
 
 
 def funnel(session: Session, cohort: Cohort) -> dict[str, dict[str, int]]:

@@ -11,7 +11,11 @@ import re
 import secrets
 import tempfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from lab import safefs
+from lab.errors import UnsafePath
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -69,17 +73,25 @@ def orphaned(root: Path) -> Iterator[Path]:
 class WriteBatch:
     """Atomic writes of many files with one sync: every temporary file is written, the file system is
     synced once, then each is renamed into place. A crash before the renames leaves only temporary files
-    (swept later); after them, complete files. Used where one step writes thousands of worksheets."""
+    (swept later); after them, complete files. Used where one step writes thousands of worksheets.
 
-    def __init__(self) -> None:
+    With `root` (a workspace), every path is under it and every folder is reached through `lab.safefs`:
+    no link is followed, missing folders are made, and a folder that is made a link before the renames
+    leaves its file unwritten, listed in `failed` with the reason, while the others are written."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = root
         self.pending: list[tuple[str, Path]] = []
+        self.failed: list[tuple[Path, UnsafePath]] = []
         self._dirs: set[Path] = set()
         self._pid, self._token, self._n = os.getpid(), secrets.token_hex(4), 0
 
     def ensure_dir(self, folder: Path) -> None:
         """Create a folder once per batch (checking first: a failing mkdir costs far more than a stat)."""
         if folder not in self._dirs:
-            if not folder.is_dir():
+            if self.root is not None:
+                safefs.ensure_dir(self.root, self._rel(folder))
+            elif not folder.is_dir():
                 folder.mkdir(parents=True, exist_ok=True)
             self._dirs.add(folder)
 
@@ -91,24 +103,46 @@ class WriteBatch:
         self._write(path, (c.encode("utf-8") for c in chunks))
 
     def _write(self, path: Path, pieces: Iterable[bytes]) -> None:
-        self.ensure_dir(path.parent)
-        fd, tmp = self._temp(path)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.writelines(pieces)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        if self.root is None:
+            self.ensure_dir(path.parent)
+        with self._folder(path, create=True) as dir_fd:
+            fd, tmp = self._temp(path, dir_fd)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.writelines(pieces)
+            except BaseException:
+                _unlink(tmp, dir_fd)
+                raise
         self.pending.append((tmp, path))
 
-    def _temp(self, path: Path) -> tuple[int, str]:
+    @contextmanager
+    def _folder(self, path: Path, create: bool = False) -> Iterator[int | None]:
+        """The folder of `path` as a descriptor reached safely (with a root), else None (paths are used)."""
+        if self.root is None:
+            yield None
+            return
+        fd = safefs.open_dir(self.root, self._rel(path.parent), create=create)
+        try:
+            yield fd
+        finally:
+            os.close(fd)
+
+    def _rel(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()  # type: ignore[arg-type]
+        except ValueError:
+            raise UnsafePath(str(path), "is not inside the workspace: write inside it") from None
+
+    def _temp(self, path: Path, dir_fd: int | None) -> tuple[int, str]:
         """A new temporary file next to `path`, created with the mode a plain open() gives (the umask
-        applies), named `.<name>.<pid>.<token><n>.tmp`; cheaper than mkstemp followed by chmod."""
+        applies), named `.<name>.<pid>.<token><n>.tmp` (relative to `dir_fd` when given); cheaper than
+        mkstemp followed by chmod."""
+        folder = "" if dir_fd is not None else f"{path.parent}/"
         while True:
             self._n += 1
-            tmp = f"{path.parent}/.{path.name}.{self._pid}.{self._token}{self._n}.tmp"
+            tmp = f"{folder}.{path.name}.{self._pid}.{self._token}{self._n}.tmp"
             try:
-                return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _CLOEXEC, 0o666), tmp
+                return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _CLOEXEC, 0o666, dir_fd=dir_fd), tmp
             except FileExistsError:
                 self._token = secrets.token_hex(4)
 
@@ -119,15 +153,34 @@ class WriteBatch:
         os.sync()
         done = []
         for tmp, path in self.pending:
-            os.replace(tmp, path)
+            try:
+                with self._folder(path) as dir_fd:
+                    os.replace(tmp, path if dir_fd is None else path.name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+            except (UnsafePath, FileNotFoundError) as exc:
+                if self.root is None:
+                    raise
+                self.failed.append((path, exc if isinstance(exc, UnsafePath) else UnsafePath(
+                    self._rel(path.parent), "was removed while it was being written: run again")))  # fmt: skip
+                continue
             done.append(path)
         self.pending.clear()
         return done
 
     def abort(self) -> None:
-        for tmp, _ in self.pending:
-            Path(tmp).unlink(missing_ok=True)
+        for tmp, path in self.pending:
+            try:
+                with self._folder(path) as dir_fd:
+                    _unlink(tmp, dir_fd)
+            except (UnsafePath, OSError):
+                pass  # its folder is gone or unsafe now; a sweep finds what is left
         self.pending.clear()
+
+
+def _unlink(name: str, dir_fd: int | None) -> None:
+    try:
+        os.unlink(name, dir_fd=dir_fd)
+    except FileNotFoundError:
+        pass
 
 
 def decode_text(data: bytes, source: str, limit: int, error: type[Exception], hint: str = "") -> str:
