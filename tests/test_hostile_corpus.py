@@ -190,7 +190,8 @@ EVIDENCE = [
     ("dot-dot", "../../../cohort.toml", "import", "{#file}: must be a file inside the evidence/ folder (no '..' and no absolute path)"),
     ("absolute", "/etc/passwd", "import", "{#file}: must be a file inside the evidence/ folder (no '..' and no absolute path)"),
     ("windows-absolute", "C:\\\\Windows\\\\win.ini", "import", "{#file}: must be a file inside the evidence/ folder (no '..' and no absolute path)"),
-    ("symlink-outside", "tautan.pdf", "ingest", "evidence 'tautan.pdf' points outside the evidence folder"),
+    ("symlink-outside", "tautan.pdf", "ingest",
+     "teams/unit-uji-001/PBG-2026-001/evidence/tautan.pdf is a symbolic link; links are not followed: replace it with a real file"),
     ("missing-file", "tidak-ada.pdf", "ingest",
      "evidence file 'tidak-ada.pdf' is not in teams/unit-uji-001/PBG-2026-001/evidence/; add the file or fix the name"),
 ]  # fmt: skip

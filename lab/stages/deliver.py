@@ -14,6 +14,8 @@ from typing import Literal
 
 from pydantic import field_validator
 
+from lab import safefs
+from lab.errors import UnsafePath, mb
 from lab.stages.base import Stage
 from lab.worksheets.spec import Line, Record, Sheet, Text, field, options
 
@@ -94,35 +96,50 @@ class Deliver(Sheet):
 
 
 def check(run, proposal, sheet: Deliver) -> list[tuple[tuple, str]]:
-    """Every listed evidence file must exist inside the proposal's evidence folder."""
-    folder = run.proposal_dir(proposal) / "evidence"
-    problems = []
+    """Every listed evidence file is a regular file inside the proposal's evidence folder, reached without
+    following a link, within the size limits per file and per proposal (`[evidence]` in cohort.toml)."""
+    limits = run.settings.evidence
+    folder = run.rel(run.proposal_dir(proposal) / "evidence")
+    problems, seen, total = [], set(), 0
     for n, item in enumerate(sheet.evidence):
-        target = folder / item.file
-        resolved = target.resolve()
-        if not resolved.is_relative_to(folder.resolve()):
-            problems.append(
-                (
-                    ("evidence", n, "file"),
-                    f"evidence '{item.file}' points outside the evidence folder",
-                )
-            )
-        elif not resolved.is_file():
-            problems.append(
-                (
-                    ("evidence", n, "file"),
-                    f"evidence file '{item.file}' is not in {run.rel(folder)}/; add the file or fix the name",
-                )
-            )
+        where = ("evidence", n, "file")
+        try:
+            st = safefs.check(run.ws.root, f"{folder}/{item.file}")
+        except UnsafePath as exc:
+            problems.append((where, str(exc)))
+            continue
+        if st is None:
+            reason = f"evidence file '{item.file}' is not in {folder}/; add the file or fix the name"
+        elif st.st_size > limits.max_file_bytes:
+            reason = (f"evidence file '{item.file}' is {mb(st.st_size)} MB; the limit is "
+                      f"{mb(limits.max_file_bytes)} MB per file ([evidence] max_file_mb in cohort.toml)")  # fmt: skip
+        elif (st.st_dev, st.st_ino) in seen:
+            continue  # the same file listed twice counts once
+        else:
+            seen.add((st.st_dev, st.st_ino))
+            total, before = total + st.st_size, total
+            if total <= limits.max_proposal_bytes or before > limits.max_proposal_bytes:
+                continue  # within the limit, or over it already (said once)
+            reason = (f"with '{item.file}' the evidence of this proposal is {mb(total)} MB; the limit is "
+                      f"{mb(limits.max_proposal_bytes)} MB per proposal ([evidence] max_proposal_mb in cohort.toml)")  # fmt: skip
+        problems.append((where, reason))
     return problems
 
 
 def on_valid(run, fresh: list) -> None:
-    """Store the evidence listed by each newly valid deliver worksheet."""
+    """Store the evidence listed by each newly valid deliver worksheet (sizes as checked, links never
+    followed; a file made unsafe since the check is left out)."""
     items = {}
     for proposal, sheet in fresh:
-        folder = run.proposal_dir(proposal) / "evidence"
-        items[proposal.id] = [(e.file, e.proves, (folder / e.file).stat().st_size) for e in sheet.evidence]
+        folder = run.rel(run.proposal_dir(proposal) / "evidence")
+        rows = items[proposal.id] = []
+        for e in sheet.evidence:
+            try:
+                st = safefs.check(run.ws.root, f"{folder}/{e.file}")
+            except UnsafePath:
+                continue
+            if st is not None:
+                rows.append((e.file, e.proves, st.st_size))
     run.record_evidence(items)
 
 
