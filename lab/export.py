@@ -1,5 +1,10 @@
 """Exports for reporting (`lab export`): one row per proposal with the fields of the national innovation
-profile, its state and its scores. Rows are streamed, so a national-scale cohort is never held in memory."""
+profile, its state and its scores. Rows are streamed, so a national-scale cohort is never held in memory.
+
+Every text is a team's: in CSV a text that a spreadsheet would take for a formula gets an apostrophe in front
+(lab.tables.neutral); in XLSX it is written as a text cell with Excel's quote prefix, so it is shown and read
+back as typed and stays text when edited. Numbers stay numbers.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ from lab.profiles import profiles
 from lab.review import scoreboard
 from lab.settings import Workspace
 from lab.showcase_text import option_label
+from lab.tables import formula_like, neutral, printable
 
 FORMATS = ("csv", "xlsx", "json")
 BASE_COLUMNS = (
@@ -111,17 +117,33 @@ def _xlsx(path: Path, cols: list[str], data: Iterator[dict], ws: Workspace) -> i
     sheet.append(header)
     n = 0
     for row in data:
-        sheet.append([_cell(row[c]) for c in cols])
+        sheet.append([_xlsx_cell(sheet, row[c]) for c in cols])
         n += 1
     book.save(path)
     return n
 
 
 def _cell(value: Any) -> Any:
-    """Spreadsheet-safe value."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value  # never let a team's text become a spreadsheet formula
-    return value
+    """A CSV cell: text never a formula (numbers, written by us, stay as they are)."""
+    return neutral(value) if isinstance(value, str) else value
+
+
+_XLSX_ERRORS = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"))
+
+
+def _xlsx_cell(sheet, value: Any) -> Any:
+    """An XLSX cell: text stays text (openpyxl would make `=…` a formula and `#N/A` an error value)."""
+    if not isinstance(value, str):
+        return value
+    value = printable(value)  # XLSX cannot hold control characters
+    if not formula_like(value) and value not in _XLSX_ERRORS:
+        return value
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    cell.quotePrefix = True  # Excel's apostrophe: editing the cell keeps it text
+    return cell
 
 
 def _json(path: Path, cols: list[str], data: Iterator[dict], ws: Workspace) -> int:

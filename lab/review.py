@@ -2,8 +2,11 @@
 
 The rubric lives in cohort.toml (`[rubric]`, criterion id = weight; IGA presentation weights by default).
 Scores are 1-10. A score sheet is a CSV with columns proposal,reviewer,<criterion ids>,note (extra
-columns such as title and unit are ignored). Re-importing a reviewer's sheet replaces that reviewer's
-earlier scores; bad rows are reported with their line and the rest is kept.
+columns such as title and unit are ignored; `,` or `;` between cells). Re-importing a reviewer's sheet
+replaces that reviewer's earlier scores; bad rows are reported with their line and the rest is kept.
+
+The sheets we write (`reviews/<coordinator>.csv`) are opened in Excel: every text cell is neutralised
+(lab.tables.neutral) so a title such as `=HYPERLINK(…)` stays text, and read back through the inverse.
 """
 
 from __future__ import annotations
@@ -17,16 +20,23 @@ from typing import Any
 
 from sqlmodel import Session, delete, select
 
-from lab import states
+from lab import safefs, states
 from lab.errors import UsageError
-from lab.files import read_text, write_atomic
+from lab.files import decode_text, read_text, write_atomic
 from lab.models import Cohort, Proposal, Review, SheetFile, Team
 from lab.settings import Workspace
 from lab.slug import slugify
+from lab.tables import Table, neutral_row, unneutral, unsafe_name
 from lab.worksheets.render import digest
 
 REVIEWABLE = ("showcased", "reviewed")
 MAX_SHEET_BYTES = 20_000_000
+_HINT = "; save the sheet as UTF-8 CSV"
+
+
+def sheet_rel(coordinator: str) -> str:
+    """The workspace-relative path of a coordinator's review sheet."""
+    return f"reviews/{slugify(coordinator, 'coordinator') or 'coordinator'}.csv"
 
 
 @dataclass
@@ -45,11 +55,8 @@ def _norm(name: str) -> str:
 def import_reviews(ws: Workspace, session: Session, cohort: Cohort, path: Path) -> ReviewReport:
     """Read a score sheet; valid rows replace their reviewer's earlier scores, bad rows are reported."""
     rubric = ws.settings.rubric
-    reader = csv.DictReader(
-        io.StringIO(read_text(path, MAX_SHEET_BYTES, UsageError, "; save the sheet as UTF-8 CSV"))
-    )
-    header = reader.fieldnames or []
-    missing = [c for c in ("proposal", "reviewer", *rubric, "note") if c not in header]
+    table = Table(read_text(path, MAX_SHEET_BYTES, UsageError, _HINT), str(path), UsageError)
+    missing = table.missing(("proposal", "reviewer", *rubric, "note"))
     if missing:
         raise UsageError(f"{path}:1: missing column(s) {', '.join(missing)}")
     coordinators = {_norm(c): c for c in ws.settings.coordinators}
@@ -60,8 +67,8 @@ def import_reviews(ws: Workspace, session: Session, cohort: Cohort, path: Path) 
         )
     }
     report, rows = ReviewReport(), []
-    for row in reader:
-        line = reader.line_num
+    for line, cells in table:
+        row = {k: unneutral(v) for k, v in cells.items()}
         try:
             parsed = _row(row, rubric, coordinators, proposals)
         except ValueError as exc:
@@ -99,6 +106,8 @@ def _row(row: dict, rubric: dict, coordinators: dict, proposals: dict):
         return None  # not scored yet
     if not raw_reviewer:
         raise ValueError("reviewer is empty")
+    if reason := unsafe_name(raw_reviewer):
+        raise ValueError(f"reviewer {reason}")
     reviewer = coordinators.get(_norm(raw_reviewer), raw_reviewer)
     if coordinators and _norm(raw_reviewer) not in coordinators:
         raise ValueError(f"{raw_reviewer!r} is not a coordinator of this cohort (cohort.toml)")
@@ -185,19 +194,21 @@ def write_review_sheets(ws: Workspace, session: Session, cohort: Cohort) -> list
     ).all()
     written = []
     for coordinator in ws.settings.coordinators:
-        rel = f"reviews/{slugify(coordinator) or 'coordinator'}.csv"
-        path = ws.root / rel
+        rel = sheet_rel(coordinator)
+        path = safefs.writable(ws.root, rel)  # no linked reviews/ folder or sheet is written through
         record = session.exec(
             select(SheetFile).where(SheetFile.cohort_id == cohort.id, SheetFile.path == rel)
         ).first()
         record = record or SheetFile(cohort_id=cohort.id, path=rel)
-        current = path.read_bytes() if path.exists() else None
+        try:
+            current: bytes | None = safefs.read_bytes(ws.root, rel, MAX_SHEET_BYTES)
+        except FileNotFoundError:
+            current = None
         fresh = _sheet(rubric, coordinator, rows)
         if current is not None and digest(current) != record.written_hash:
-            listed = {
-                r.get("proposal", "").strip().upper()
-                for r in csv.DictReader(io.StringIO(current.decode("utf-8-sig", "replace")))
-            }
+            listed = _listed(current, rel)
+            if listed is None:
+                continue  # a sheet we cannot read is left as it is: `lab review import` says what is wrong
             extra = [r for r in rows if r[0] not in listed]
             if not extra:
                 continue
@@ -213,10 +224,19 @@ def write_review_sheets(ws: Workspace, session: Session, cohort: Cohort) -> list
     return written
 
 
+def _listed(data: bytes, rel: str) -> set[str] | None:
+    """The proposals a coordinator's edited sheet lists, or None if it is not a sheet we can read."""
+    try:
+        table = Table(decode_text(data, rel, MAX_SHEET_BYTES, UsageError, _HINT), rel, UsageError)
+        return {unneutral(row.get("proposal", "")).strip().upper() for _, row in table}
+    except UsageError:
+        return None
+
+
 def _sheet(rubric: list[str], coordinator: str, rows) -> bytes:
     out = io.StringIO()
     w = csv.writer(out)
     w.writerow(["proposal", "reviewer", *rubric, "note", "title", "unit"])
     for code, title, unit in rows:
-        w.writerow([code, coordinator, *([""] * len(rubric)), "", title, unit])
+        w.writerow(neutral_row([code, coordinator, *([""] * len(rubric)), "", title, unit]))
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -1,14 +1,12 @@
 """The roster of units and team members (`roster.csv`): validated, copied into the workspace, synced.
 
 Columns: unit,unit_type,member,role,email — one row per member. A unit's team id is the slug of its
-name; two units whose names give the same slug, unknown unit types and missing columns are refused
-with the file and line.
+name; two units whose names give the same slug, unknown unit types, missing columns and names holding
+control characters or direction marks are refused with the file and line.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,10 +17,12 @@ from lab.files import decode_text, write_atomic
 from lab.models import Cohort, Member, Team
 from lab.settings import Workspace
 from lab.slug import slugify
+from lab.tables import Table, unsafe_name
 
 COLUMNS = ("unit", "unit_type", "member", "role", "email")
 UNIT_TYPES = ("opd", "kecamatan", "kelurahan", "desa", "puskesmas", "rsud", "upt", "bumd", "other")
 MAX_ROSTER_BYTES = 20_000_000
+MAX_NAME = 255  # characters of a unit, member, role or email
 
 
 @dataclass
@@ -37,17 +37,20 @@ class Unit:
 def parse_roster(data: bytes, source: str) -> list[Unit]:
     """Units in file order, or RosterError naming the file and line of the first problem."""
     text = decode_text(data, source, MAX_ROSTER_BYTES, RosterError, "; save the roster as UTF-8 CSV")
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in reader.fieldnames or []]
-    missing = [c for c in COLUMNS if c not in header]
+    table = Table(text, source, RosterError, fold_case=True)
+    missing = table.missing(COLUMNS)
     if missing:
         raise RosterError(f"{source}:1: missing column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}")
-    reader.fieldnames = header
     units: dict[str, Unit] = {}
-    for row in reader:
-        line = reader.line_num
-        name = " ".join((row.get("unit") or "").split())
-        kind = (row.get("unit_type") or "").strip().lower()
+    for line, row in table:
+        for column in ("unit", "member", "role", "email"):
+            reason = unsafe_name(row[column])
+            if reason is None and len(row[column]) > MAX_NAME:
+                reason = f"is longer than {MAX_NAME} characters; shorten it"
+            if reason:
+                raise RosterError(f"{source}:{line}: {column} {reason}")
+        name = " ".join(row["unit"].split())
+        kind = row["unit_type"].strip().lower()
         if not name:
             raise RosterError(f"{source}:{line}: unit is empty")
         if kind not in UNIT_TYPES:
@@ -68,9 +71,9 @@ def parse_roster(data: bytes, source: str) -> list[Unit]:
             raise RosterError(
                 f"{source}:{line}: unit {name!r} is {kind!r} here but {unit.unit_type!r} on line {unit.line}"
             )
-        member = " ".join((row.get("member") or "").split())
+        member = " ".join(row["member"].split())
         if member:
-            unit.members.append((member, (row.get("role") or "").strip(), (row.get("email") or "").strip()))
+            unit.members.append((member, row["role"].strip(), row["email"].strip()))
     if not units:
         raise RosterError(f"{source}: no units in the roster")
     return list(units.values())
