@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -25,8 +26,14 @@ TEMP = re.compile(r"^\..+\.(\d+)\.[^.]+\.tmp$")
 TEMP_DIR = re.compile(r"^\.(?:showcase|showcase-old)-(\d+)-.+$")
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` via a temporary file in the same folder, fsync and rename."""
+def write_atomic(path: Path, data: bytes, root: Path | None = None) -> None:
+    """Write `data` to `path` via a temporary file in the same folder, fsync and rename.
+
+    With `root` (a workspace), `path` lies under it and its folder is reached through `lab.safefs`: made
+    if missing, no link followed (UnsafePath otherwise); the rename replaces whatever entry is there."""
+    if root is not None:
+        _write_atomic_under(root, path, data)
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
     try:
@@ -39,6 +46,34 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _write_atomic_under(root: Path, path: Path, data: bytes) -> None:
+    try:
+        rel = path.relative_to(root)
+    except ValueError:
+        raise UnsafePath(str(path), "is not inside the workspace: write inside it") from None
+    dir_fd = safefs.open_dir(root, rel.parent.as_posix(), create=True)
+    try:
+        while True:
+            tmp = f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+            try:
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _CLOEXEC, FILE_MODE, dir_fd=dir_fd)
+                break
+            except FileExistsError:
+                continue
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fchmod(fh.fileno(), FILE_MODE)
+                os.fsync(fh.fileno())
+            os.replace(tmp, path.name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+        except BaseException:
+            _unlink(tmp, dir_fd)
+            raise
+    finally:
+        os.close(dir_fd)
 
 
 def _alive(pid: int) -> bool:
@@ -142,7 +177,9 @@ class WriteBatch:
             self._n += 1
             tmp = f"{folder}.{path.name}.{self._pid}.{self._token}{self._n}.tmp"
             try:
-                return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _CLOEXEC, 0o666, dir_fd=dir_fd), tmp
+                return os.open(
+                    tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _CLOEXEC, 0o666, dir_fd=dir_fd
+                ), tmp
             except FileExistsError:
                 self._token = secrets.token_hex(4)
 
@@ -155,7 +192,9 @@ class WriteBatch:
         for tmp, path in self.pending:
             try:
                 with self._folder(path) as dir_fd:
-                    os.replace(tmp, path if dir_fd is None else path.name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+                    os.replace(
+                        tmp, path if dir_fd is None else path.name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd
+                    )
             except (UnsafePath, FileNotFoundError) as exc:
                 if self.root is None:
                     raise
@@ -194,10 +233,37 @@ def decode_text(data: bytes, source: str, limit: int, error: type[Exception], hi
         raise error(f"{source}:{line}: not UTF-8 text{hint}") from None
 
 
-def read_text(path: Path, limit: int, error: type[Exception], hint: str = "") -> str:
-    """Read a user's file with decode_text(); an unreadable file is the same kind of error."""
+def read_limited(path: Path, limit: int, error: type[Exception]) -> bytes:
+    """A file the user names (an import, a roster): a regular file (a pipe never blocks, a device is never
+    opened), refused past `limit` bytes and never read further than that; problems are `error`s."""
     try:
-        data = path.read_bytes()
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            raise error(f"{path} is {safefs.kind(st)}, not a regular file: give a real file")
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | _CLOEXEC)
     except OSError as exc:
         raise error(f"{path}: cannot read: {exc.strerror}") from None
-    return decode_text(data, str(path), limit, error, hint)
+    try:
+        opened = os.fstat(fd)
+        if not stat.S_ISREG(opened.st_mode):  # swapped since the stat
+            raise error(f"{path} is {safefs.kind(opened)}, not a regular file: give a real file")
+        chunks, got = [], 0
+        while got <= limit and opened.st_size <= limit:
+            data = os.read(fd, min(safefs.CHUNK, limit + 1 - got))
+            if not data:
+                break
+            chunks.append(data)
+            got += len(data)
+    except OSError as exc:
+        raise error(f"{path}: cannot read: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+    if got > limit or opened.st_size > limit:
+        raise error(f"{path}: file is larger than {limit // 1_000_000} MB")
+    return b"".join(chunks)
+
+
+def read_text(path: Path, limit: int, error: type[Exception], hint: str = "") -> str:
+    """Read a user's file with read_limited() and decode_text(); an unreadable file is the same kind of
+    error."""
+    return decode_text(read_limited(path, limit, error), str(path), limit, error, hint)
