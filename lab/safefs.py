@@ -13,6 +13,7 @@ claims its size is.
     open_file(root, rel)        -> int                     a read-only descriptor of a regular file
     read_bytes(root, rel, n)    -> bytes                   at most n bytes, or TooLarge
     copy_to(root, rel, out, n)  -> int                     streamed, at most n bytes, or TooLarge
+    open_dir(root, rel, create) -> int                     a descriptor of a real folder
     ensure_dir(root, rel)       -> Path                    real folders, created if missing
     writable(root, rel)         -> Path                    where a file may be written (atomically renamed)
 """
@@ -29,7 +30,8 @@ from typing import BinaryIO
 
 from lab.errors import TooLarge, UnsafePath
 
-__all__ = ["TooLarge", "UnsafePath", "check", "copy_to", "ensure_dir", "open_file", "read_bytes", "writable"]
+__all__ = ["TooLarge", "UnsafePath", "check", "copy_to", "ensure_dir", "open_dir", "open_file", "read_bytes",
+           "writable"]  # fmt: skip
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 _FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
@@ -231,13 +233,24 @@ def copy_to(root: Path, rel: str | PurePosixPath, out: BinaryIO, limit: int) -> 
         os.close(fd)
 
 
+def open_dir(root: Path, rel: str | PurePosixPath, create: bool = False) -> int:
+    """A descriptor of the folder `rel` under `root` (`.` is the workspace itself), reached without
+    following links, each missing folder created with `create`; the caller closes it. FileNotFoundError
+    if it is absent (without `create`); UnsafePath if a component is a link or not a folder."""
+    if str(rel) in ("", "."):
+        return _open_root(root)
+    names = parts(rel)
+    with _parent(root, (*names, ""), create=create) as fd:  # every name is a folder to enter
+        if fd is None:
+            raise FileNotFoundError(errno.ENOENT, "folder is missing", "/".join(names))
+        return os.dup(fd)
+
+
 def ensure_dir(root: Path, rel: str | PurePosixPath) -> Path:
     """The folder `rel` under `root`, each missing folder created; UnsafePath if any component is a link
     or not a folder."""
-    names = parts(rel)
-    with _parent(root, (*names, ""), create=True):  # every name is a folder to enter
-        pass
-    return Path(root, *names)
+    os.close(open_dir(root, rel, create=True))
+    return Path(root, *parts(rel))
 
 
 def writable(root: Path, rel: str | PurePosixPath) -> Path:
