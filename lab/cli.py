@@ -16,6 +16,12 @@ import typer
 from typer.core import TyperGroup
 
 from lab.errors import LabError
+from lab.text import visible
+
+
+def _say(text: str, err: bool = False) -> None:
+    """One line that may quote what a team, an archive or an import wrote: shown, never obeyed."""
+    typer.echo(visible(text), err=err)
 
 
 class LabGroup(TyperGroup):
@@ -25,19 +31,19 @@ class LabGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except LabError as exc:
-            typer.echo(f"error: {exc}", err=True)
+            _say(f"error: {exc}", err=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
             raise typer.Exit(130) from None
         except OSError as exc:  # disk full, permission denied, …: the user can act on these
             where = f" ({exc.filename})" if exc.filename else ""
-            typer.echo(f"error: {exc.strerror or exc}{where}", err=True)
+            _say(f"error: {exc.strerror or exc}{where}", err=True)
             raise typer.Exit(1) from None
         except Exception as exc:
             if type(exc).__module__.startswith("sqlalchemy"):
-                reason = str(getattr(exc, "orig", exc)).splitlines()[0]
-                typer.echo(f"error: database: {reason}", err=True)
+                reason = (str(getattr(exc, "orig", exc)).splitlines() or [""])[0]
+                _say(f"error: database: {reason}", err=True)
                 raise typer.Exit(9) from None
             raise
 
@@ -92,11 +98,12 @@ def init(
 ) -> None:
     """Create a cohort workspace with its settings (cohort.toml) and database."""
     from lab.cohort import init_workspace
+    from lab.text import one_line
 
-    ws = init_workspace(path, region, year, code, lang.value)
+    ws = init_workspace(path, one_line(region, "--region"), year, code, lang.value)
     s = ws.settings
-    typer.echo(f"created cohort {s.cohort_id} ({s.region}) in {path}")
-    typer.echo(f"next: lab roster import {path} roster.csv")
+    _say(f"created cohort {s.cohort_id} ({s.region}) in {path}")
+    _say(f"next: lab roster import {path} roster.csv")
 
 
 @roster_app.command("import")
@@ -140,17 +147,16 @@ def run(
 def _print_run(result: dict) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     table = Table("stage", "ingested", "valid", "invalid", "advanced", "generated", title="lab run")
     for r in result["stages"]:
-        table.add_row(
-            r["stage"],
-            *(str(r[k]) for k in ("ingested", "valid", "invalid", "advanced", "generated")),
-        )
+        cells = (r["stage"], *(r[k] for k in ("ingested", "valid", "invalid", "advanced", "generated")))
+        table.add_row(*(Text(visible(c)) for c in cells))  # Text: no markup is read from cell values
     Console().print(table)
     for kind in ("teams", "proposals"):
         counts = ", ".join(f"{k} {v}" for k, v in result["funnel"][kind].items() if v)
-        typer.echo(f"{kind}: {counts or 'none'}")
+        _say(f"{kind}: {counts or 'none'}")
 
 
 @app.command()
@@ -166,7 +172,9 @@ def status(
     with workspace_session(ws, writer=False) as (session, cohort):
         data = cohort_status(ws, session, cohort, detail=as_json)
     if as_json:
-        typer.echo(json.dumps(data, ensure_ascii=False, indent=2 if sys.stdout.isatty() else None))
+        from lab.text import json_text
+
+        typer.echo(json_text(data, indent=2 if sys.stdout.isatty() else None))
         return
     from lab.report import print_status
 
@@ -208,7 +216,7 @@ def decide(
         p = find_proposal(session, cohort, proposal)
         before = p.state
         after = apply_decision(ws, session, cohort, p, chosen[0], by, note)
-    typer.echo(f"{p.code}: {before} -> {after} ({chosen[0]} by {by.strip()})")
+    _say(f"{p.code}: {before} -> {after} ({chosen[0]} by {by.strip()})")
 
 
 @app.command()
@@ -225,10 +233,12 @@ def history(
     with workspace_session(ws) as (session, cohort):
         p = find_proposal(session, cohort, proposal)
         rows = audit(session, p)
-        title, state = p.title, p.state
+        code, title, state = p.code, p.title, p.state
     if as_json:
+        from lab.text import json_text
+
         typer.echo(
-            json.dumps(
+            json_text(
                 [
                     {
                         "at": r.at.isoformat(timespec="seconds"),
@@ -239,15 +249,14 @@ def history(
                         "note": r.note,
                     }
                     for r in rows
-                ],
-                ensure_ascii=False,
+                ]
             )
         )
         return
-    typer.echo(f"{proposal.upper()} · {title} · now {state}")
+    _say(f"{code} · {title} · now {state}")
     for r in rows:
         note = f"  — {r.note}" if r.note else ""
-        typer.echo(
+        _say(
             f"{r.at:%Y-%m-%d %H:%M:%S}  {r.from_state or '·':>11} -> {r.to_state:<11} {r.event:<16} by {r.actor}{note}"
         )
 
@@ -271,10 +280,10 @@ def answers_import(
     with workspace_session(ws) as (session, cohort):
         report = import_answers(ws, session, cohort, entries, force)
     for b in report.backups:
-        typer.echo(f"kept a copy of the team's version: {b}")
-    typer.echo(f"answers: {len(report.written)} worksheet(s) written; `lab run {path}` will read them")
+        _say(f"kept a copy of the team's version: {b}")
+    _say(f"answers: {len(report.written)} worksheet(s) written; `lab run {path}` will read them")
     for problem in report.problems:
-        typer.echo(f"error: {problem}", err=True)
+        _say(f"error: {problem}", err=True)
     if report.problems:
         raise AnswersError(
             f"{len(report.problems)} entr{'y' if len(report.problems) == 1 else 'ies'} not imported"
@@ -309,11 +318,11 @@ def review_import(
         report = import_reviews(ws, session, cohort, file)
         build_showcase(ws, session, cohort)
     who = ", ".join(report.reviewers) or "nobody"
-    typer.echo(f"review: {report.imported} score row(s) from {who}; {report.skipped_blank} not scored yet")
+    _say(f"review: {report.imported} score row(s) from {who}; {report.skipped_blank} not scored yet")
     if report.reviewed:
-        typer.echo(f"reviewed now: {', '.join(report.reviewed)}")
+        _say(f"reviewed now: {', '.join(report.reviewed)}")
     for problem in report.problems:
-        typer.echo(f"error: {problem}", err=True)
+        _say(f"error: {problem}", err=True)
     if report.problems:
         raise UsageError(f"{len(report.problems)} row(s) not imported; the others were kept")
 

@@ -8,6 +8,7 @@ from lab import states
 from lab.errors import TransitionNotAllowed, UsageError
 from lab.models import Cohort, Proposal, Transition, Worksheet
 from lab.settings import Workspace
+from lab.text import one_line
 from lab.worksheets.render import digest
 
 DECISIONS = ("approve", "return", "drop", "reopen", "withdraw", "shortlist")
@@ -25,7 +26,8 @@ def decide(
     """Apply a facilitator's decision; returns the proposal's new state."""
     if decision not in DECISIONS:
         raise UsageError(f"unknown decision {decision!r}; choose one of {', '.join(DECISIONS)}")
-    by = by.strip()
+    # both end up in one line of `lab history`: a line break there would forge another decision
+    by, note = one_line(by, "--by").strip(), one_line(note, "--note").strip()
     if not by:
         raise UsageError("--by must name who decides")
     allowed = ws.settings.facilitators

@@ -6,7 +6,9 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from lab.text import visible
 from lab.worksheets.spec import describe
 
 SHOW = 15  # rows of long lists shown before "… and N more"
@@ -16,7 +18,8 @@ def print_status(data: dict[str, Any]) -> None:
     """The funnel per stage, then what is invalid and what waits."""
     console = Console()
     c = data["cohort"]
-    console.print(f"[bold]{c['id']}[/bold] · {c['region']} · {c['year']}")
+    # user text (region, paths, reasons quoting a team's lines) is printed with markup off and controls escaped
+    console.print(Text.assemble((visible(c["id"]), "bold"), f" · {visible(c['region'])} · {c['year']}"))
     table = Table("stage", "worksheets", "waiting", "invalid", "valid", "returned", "passed")
     for slug, row in data["stages"].items():
         table.add_row(
@@ -31,7 +34,7 @@ def print_status(data: dict[str, Any]) -> None:
         console.print(f"\n[bold red]invalid worksheets ({len(data['invalid'])} problem(s))[/bold red]")
         for item in data["invalid"][:SHOW]:
             console.print(
-                f"  {item['path']}:{item['line']}: {item['reason']}",
+                visible(f"  {item['path']}:{item['line']}: {item['reason']}"),
                 highlight=False,
                 markup=False,
                 soft_wrap=True,
@@ -42,7 +45,8 @@ def print_status(data: dict[str, Any]) -> None:
         console.print(f"\n[bold]waiting ({total})[/bold]")
         for item in data["waiting"][:SHOW]:
             where = item["path"] or item["proposal"]
-            console.print(f"  {where}: {item['reason']}", highlight=False, markup=False, soft_wrap=True)
+            line = visible(f"  {where}: {item['reason']}")
+            console.print(line, highlight=False, markup=False, soft_wrap=True)
         if total > SHOW:
             console.print(f"  … and {total - SHOW} more (`lab status --json` lists all)")
 
