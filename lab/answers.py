@@ -22,14 +22,15 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session, select
 
+from lab import safefs
 from lab.engine import Run, load_entities, render_for
-from lab.errors import AnswersError
+from lab.errors import AnswersError, UnsafePath
 from lab.files import read_text, write_atomic
 from lab.models import Cohort, Worksheet, utcnow
 from lab.settings import Workspace
 from lab.stages import SLUGS, get_stage
 from lab.tables import Table, unsafe_char, unsafe_name
-from lab.worksheets.markdown import Parsed, decode, describe_error, parse_text
+from lab.worksheets.markdown import MAX_BYTES, Parsed, decode, describe_error, parse_text
 from lab.worksheets.render import digest
 from lab.worksheets.spec import describe
 
@@ -303,8 +304,12 @@ def _import_one(run: Run, index: dict, sheets: dict, e: Entry, force: bool, repo
         )
     if entity.state not in stage.ingest_states:
         raise AnswersError(f"{e.where}: {ident} is {entity.state}; its {stage.slug} worksheet is closed")
-    path = run.ws.root / sheet.path
-    current = path.read_bytes() if path.exists() else None
+    root = run.ws.root
+    try:  # the worksheet is read and written only as a regular file under real folders (lab.safefs)
+        path = safefs.writable(root, sheet.path)
+        current = safefs.read_bytes(root, sheet.path, MAX_BYTES) if safefs.check(root, sheet.path) else None
+    except UnsafePath as exc:
+        raise AnswersError(f"{e.where}: {exc}") from None
     edited = current is not None and digest(current) not in (
         sheet.generated_hash,
         sheet.written_hash,
@@ -321,11 +326,14 @@ def _import_one(run: Run, index: dict, sheets: dict, e: Entry, force: bool, repo
         reasons = "; ".join(describe_error(stage.schema, err) + _where(err) for err in exc.errors())
         raise AnswersError(f"{e.where}: {ident} {stage.slug}: {reasons}") from None
     data = render_for(run, entity, model.model_dump()).encode("utf-8")
-    if edited:
-        backup = path.with_name(f"{path.name}.{utcnow():%Y%m%dT%H%M%S}.bak")
-        write_atomic(backup, current)
-        report.backups.append(run.rel(backup))
-    write_atomic(path, data)
+    try:
+        if edited:
+            backup = path.with_name(f"{path.name}.{utcnow():%Y%m%dT%H%M%S}.bak")
+            write_atomic(backup, current, root)
+            report.backups.append(run.rel(backup))
+        write_atomic(path, data, root)
+    except UnsafePath as exc:  # a folder made a link since the check
+        raise AnswersError(f"{e.where}: {exc}") from None
     sheet.written_hash = digest(data)
     run.session.add(sheet)
     report.written.append(sheet.path)
