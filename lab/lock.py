@@ -15,11 +15,13 @@ import json
 import os
 import shutil
 import socket
+import stat
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from lab.errors import CohortBusy
+from lab import safefs
+from lab.errors import CohortBusy, UnsafePath
 from lab.files import write_atomic
 from lab.settings import Workspace
 
@@ -34,10 +36,11 @@ def _holder() -> dict:
 
 
 def describe_holder(ws: Workspace) -> str:
+    """Who holds the lock, from the holder file (read as a small regular file only: never a link or a pipe)."""
     try:
-        h = json.loads((ws.root / HOLDER_FILE).read_text())
-        return f"run by PID {h['pid']} on {h['host']} since {h['since']}"
-    except (OSError, ValueError, KeyError):
+        h = json.loads(safefs.read_bytes(ws.root, HOLDER_FILE, 4096))
+        return f"run by PID {int(h['pid'])} on {str(h['host'])[:100]} since {str(h['since'])[:40]}"
+    except (OSError, ValueError, KeyError, TypeError, UnsafePath):
         return "run by another process"
 
 
@@ -54,7 +57,7 @@ def cohort_lock(ws: Workspace, wait: float = 0.0) -> Iterator[None]:
         return
     acquire = _postgres_lock if ws.database_url.startswith("postgresql") else _file_lock
     with acquire(ws, wait):
-        write_atomic(ws.root / HOLDER_FILE, json.dumps(_holder()).encode())
+        write_atomic(ws.root / HOLDER_FILE, json.dumps(_holder()).encode(), ws.root)
         _HELD[key] = 1
         try:
             yield
@@ -79,9 +82,39 @@ def _poll(try_once, ws: Workspace, wait: float) -> None:
         time.sleep(0.2)
 
 
+def _open_lock_file(ws: Workspace) -> int:
+    """The lock file, opened in the workspace's real folder: created if absent, never through a link, never
+    a pipe or a device (nothing outside the workspace is created, opened or truncated)."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    root = safefs.open_dir(ws.root, ".")
+    try:
+        st = os.stat(LOCK_FILE, dir_fd=root, follow_symlinks=False)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise UnsafePath(LOCK_FILE, f"cannot be used: {exc.strerror}") from None
+    try:
+        if st is not None and not stat.S_ISREG(st.st_mode):  # refused before opening
+            raise UnsafePath(
+                LOCK_FILE, f"is {safefs.kind(st)}, not the lock file: delete it (`lab run` makes it again)"
+            )
+        try:
+            fd = os.open(LOCK_FILE, flags, 0o644, dir_fd=root)
+        except OSError as exc:  # ELOOP: made a link since the stat
+            raise UnsafePath(
+                LOCK_FILE, f"cannot be used: {exc.strerror}; delete it (`lab run` makes it again)"
+            ) from None
+    finally:
+        os.close(root)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise UnsafePath(LOCK_FILE, "is not a regular file: delete it (`lab run` makes it again)")
+    return fd
+
+
 @contextmanager
 def _file_lock(ws: Workspace, wait: float) -> Iterator[None]:
-    fd = os.open(ws.root / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = _open_lock_file(ws)
     try:
 
         def try_once() -> bool:
@@ -125,7 +158,7 @@ def sweep_orphans(ws: Workspace) -> int:
 
     removed = 0
     for path in orphaned(ws.root):
-        if path.is_dir():
+        if path.is_dir() and not path.is_symlink():  # a link is removed itself, never what it points to
             shutil.rmtree(path, ignore_errors=True)
         else:
             path.unlink(missing_ok=True)

@@ -75,8 +75,12 @@ def parts(rel: str | PurePosixPath) -> tuple[str, ...]:
 
 
 def _open_root(root: Path) -> int:
+    """The workspace folder itself (the one path followed: the facilitator chose it); FileNotFoundError if
+    it does not exist."""
     try:
         return os.open(os.path.realpath(root), os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise
     except OSError as exc:
         raise UnsafePath(str(root), f"cannot be opened as the workspace folder: {exc.strerror}") from None
 
@@ -119,16 +123,21 @@ def _enter(fd: int, name: str, rel: str, create: bool) -> int | None:
 
 @contextmanager
 def _parent(root: Path, names: tuple[str, ...], create: bool = False) -> Iterator[int | None]:
-    """A descriptor of the folder holding the last of `names`, reached without following links."""
-    fd: int | None = _open_root(root)
+    """A descriptor of the folder holding the last of `names`, reached without following links (None if a
+    folder on the way is absent and not created)."""
+    try:
+        fd: int | None = _open_root(root)
+    except FileNotFoundError:
+        if create:
+            raise UnsafePath(str(root), "does not exist: give an existing workspace folder") from None
+        fd = None
     try:
         for i, name in enumerate(names[:-1]):
-            assert fd is not None
+            if fd is None:
+                break
             nxt = _enter(fd, name, "/".join(names[: i + 1]), create)
             os.close(fd)
             fd = nxt
-            if fd is None:
-                break
         yield fd
     finally:
         if fd is not None:

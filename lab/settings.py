@@ -18,9 +18,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from lab.errors import WorkspaceError
+from lab import safefs
+from lab.errors import TooLarge, UnsafePath, WorkspaceError, mb
 
 SETTINGS_FILE = "cohort.toml"
+MAX_SETTINGS_BYTES = 1_000_000  # a facilitator's settings are a few KB
 DEFAULT_RUBRIC = {
     "novelty": 30,
     "benefit": 25,
@@ -169,10 +171,16 @@ def _toml_escape(text: str) -> str:
 def load_settings(path: Path) -> CohortSettings:
     """Read and validate `cohort.toml`, with one clear line on any problem."""
     file = path / SETTINGS_FILE
-    if not file.is_file():
-        raise WorkspaceError(f"{path} is not a cohort workspace (no {SETTINGS_FILE}); run `lab init` first")
+    try:  # a regular file in the workspace's real folder, never a link, a pipe or a device, never past the limit
+        raw = safefs.read_bytes(path, SETTINGS_FILE, MAX_SETTINGS_BYTES)
+    except FileNotFoundError:
+        raise WorkspaceError(f"{path} is not a cohort workspace (no {SETTINGS_FILE}); run `lab init` first") from None
+    except TooLarge as exc:
+        raise WorkspaceError(f"{file} is {mb(exc.size)} MB; settings are limited to {mb(exc.limit)} MB") from None
+    except UnsafePath as exc:
+        raise UnsafePath(str(path / exc.rel), exc.reason) from None
     try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
+        data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise WorkspaceError(f"{file}: not valid TOML: {exc}") from None
     try:
