@@ -7,13 +7,15 @@ control characters or direction marks are refused with the file and line.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlmodel import Session, select
 
-from lab.errors import RosterError
-from lab.files import decode_text, write_atomic
+from lab import safefs
+from lab.errors import RosterError, TooLarge, UnsafePath
+from lab.files import decode_text, read_limited, write_atomic
 from lab.models import Cohort, Member, Team
 from lab.settings import Workspace
 from lab.slug import slugify
@@ -22,6 +24,7 @@ from lab.tables import Table, unsafe_name
 COLUMNS = ("unit", "unit_type", "member", "role", "email")
 UNIT_TYPES = ("opd", "kecamatan", "kelurahan", "desa", "puskesmas", "rsud", "upt", "bumd", "other")
 MAX_ROSTER_BYTES = 20_000_000
+ROSTER = "roster.csv"  # in the workspace
 MAX_NAME = 255  # characters of a unit, member, role or email
 
 
@@ -81,21 +84,39 @@ def parse_roster(data: bytes, source: str) -> list[Unit]:
 
 def import_roster(ws: Workspace, source: Path, session: Session, cohort: Cohort) -> dict[str, int]:
     """Validate a roster file, make it the workspace's roster.csv, and sync it into the database."""
-    try:
-        data = source.read_bytes()
-    except OSError as exc:
-        raise RosterError(f"{source}: cannot read: {exc.strerror}") from None
+    source, root = Path(os.path.normpath(source.absolute())), Path(os.path.normpath(ws.root))
+    try:  # a file inside the workspace is read like every workspace file; one outside is the facilitator's
+        rel = source.relative_to(root).as_posix()
+    except ValueError:
+        data = read_limited(source, MAX_ROSTER_BYTES, RosterError)
+    else:
+        data = _read_in_workspace(ws, rel, str(source))
     parse_roster(data, str(source))
-    if source.resolve() != ws.roster_file.resolve():
-        write_atomic(ws.roster_file, data)
+    if source != root / ROSTER:
+        write_atomic(ws.roster_file, data, ws.root)  # replaces a link there, never writes through it
     return sync(ws, session, cohort)
+
+
+def _read_in_workspace(ws: Workspace, rel: str, source: str) -> bytes:
+    """A roster file under the workspace, through lab.safefs; every problem is a RosterError."""
+    try:
+        return safefs.read_bytes(ws.root, rel, MAX_ROSTER_BYTES)
+    except FileNotFoundError:
+        raise RosterError(f"{source}: cannot read: No such file or directory") from None
+    except TooLarge:
+        raise RosterError(f"{source}: file is larger than {MAX_ROSTER_BYTES // 1_000_000} MB") from None
+    except UnsafePath as exc:
+        raise RosterError(str(exc)) from None
 
 
 def sync(ws: Workspace, session: Session, cohort: Cohort) -> dict[str, int]:
     """Make teams and members match roster.csv; units no longer listed are kept (their work is not lost)."""
-    if not ws.roster_file.exists():
-        return {"teams_added": 0, "members": 0}
-    units = parse_roster(ws.roster_file.read_bytes(), "roster.csv")
+    try:
+        if safefs.check(ws.root, ROSTER) is None:
+            return {"teams_added": 0, "members": 0}
+    except UnsafePath as exc:
+        raise RosterError(str(exc)) from None
+    units = parse_roster(_read_in_workspace(ws, ROSTER, ROSTER), ROSTER)
     teams = {t.slug: t for t in session.exec(select(Team).where(Team.cohort_id == cohort.id))}
     added = 0
     for unit in units:
