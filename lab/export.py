@@ -9,15 +9,19 @@ back as typed and stays text when edited. Numbers stay numbers.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlmodel import Session
 
+from lab import safefs
 from lab.errors import UsageError
+from lab.files import FILE_MODE
 from lab.models import Cohort
 from lab.profiles import profiles
 from lab.review import scoreboard
@@ -75,21 +79,40 @@ def export(
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}; choose {', '.join(FORMATS)}")
     output = output or default_output(ws, fmt)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(f".{output.name}.{os.getpid()}.export.tmp")
+    target = Path(os.path.normpath(output.absolute()))
+    folder = _output_folder(ws, target)
+    tmp = f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
     writer = {"csv": _csv, "xlsx": _xlsx, "json": _json}[fmt]
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
     try:
-        n = writer(tmp, columns(ws), rows(ws, session, cohort), ws)
-        tmp.replace(output)
+        with os.fdopen(os.open(tmp, flags, FILE_MODE, dir_fd=folder), "wb") as fh:
+            n = writer(fh, columns(ws), rows(ws, session, cohort), ws)
+        # the rename replaces whatever entry is there (a link too), it never writes through it
+        os.replace(tmp, target.name, src_dir_fd=folder, dst_dir_fd=folder)
     finally:
-        tmp.unlink(missing_ok=True)
+        try:
+            os.unlink(tmp, dir_fd=folder)
+        except FileNotFoundError:
+            pass
+        os.close(folder)
     return output, n
 
 
-def _csv(path: Path, cols: list[str], data: Iterator[dict], ws: Workspace) -> int:
+def _output_folder(ws: Workspace, output: Path) -> int:
+    """A descriptor of the folder to write into. Inside the workspace it is reached through lab.safefs (a
+    linked `exports/` is refused, nothing is written outside); elsewhere it is the facilitator's choice."""
+    try:
+        rel = output.parent.relative_to(os.path.normpath(ws.root))
+    except ValueError:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        return os.open(output.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    return safefs.open_dir(ws.root, rel.as_posix(), create=True)
+
+
+def _csv(fh: BinaryIO, cols: list[str], data: Iterator[dict], ws: Workspace) -> int:
     n = 0
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:  # BOM so that Excel reads UTF-8
-        w = csv.DictWriter(fh, cols, lineterminator="\r\n")
+    with io.TextIOWrapper(fh, encoding="utf-8-sig", newline="") as text:  # BOM so that Excel reads UTF-8
+        w = csv.DictWriter(text, cols, lineterminator="\r\n")
         w.writeheader()
         for row in data:
             w.writerow({k: _cell(v) for k, v in row.items()})
@@ -97,7 +120,7 @@ def _csv(path: Path, cols: list[str], data: Iterator[dict], ws: Workspace) -> in
     return n
 
 
-def _xlsx(path: Path, cols: list[str], data: Iterator[dict], ws: Workspace) -> int:
+def _xlsx(fh: BinaryIO, cols: list[str], data: Iterator[dict], ws: Workspace) -> int:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -119,7 +142,7 @@ def _xlsx(path: Path, cols: list[str], data: Iterator[dict], ws: Workspace) -> i
     for row in data:
         sheet.append([_xlsx_cell(sheet, row[c]) for c in cols])
         n += 1
-    book.save(path)
+    book.save(fh)
     return n
 
 
@@ -146,13 +169,13 @@ def _xlsx_cell(sheet, value: Any) -> Any:
     return cell
 
 
-def _json(path: Path, cols: list[str], data: Iterator[dict], ws: Workspace) -> int:
+def _json(fh: BinaryIO, cols: list[str], data: Iterator[dict], ws: Workspace) -> int:
     n = 0
-    with path.open("w", encoding="utf-8") as fh:
+    with io.TextIOWrapper(fh, encoding="utf-8") as text:
         head = {"cohort": ws.settings.cohort_id, "region": ws.settings.region, "rubric": ws.settings.rubric}
-        fh.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "proposals": [\n')
+        text.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "proposals": [\n')
         for row in data:
-            fh.write((",\n" if n else "") + json.dumps(row, ensure_ascii=False))
+            text.write((",\n" if n else "") + json.dumps(row, ensure_ascii=False))
             n += 1
-        fh.write("\n]}\n")
+        text.write("\n]}\n")
     return n
