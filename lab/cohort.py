@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlmodel import Session, select
 
+from lab import safefs
 from lab.db import engine_for, session_scope
 from lab.errors import UsageError, WorkspaceError
 from lab.files import write_atomic
@@ -25,14 +27,14 @@ def init_workspace(
     if lang not in ("id", "en"):
         raise UsageError("--lang must be id or en")
     code = (code or default_code(region)).upper()
-    if (path / SETTINGS_FILE).exists():
+    if os.path.lexists(path / SETTINGS_FILE):  # a link counts: it is never written through
         raise WorkspaceError(f"{path} already holds a cohort ({SETTINGS_FILE}); choose another folder")
     if path.exists() and not path.is_dir():
         raise WorkspaceError(f"{path} exists and is not a folder")
     path.mkdir(parents=True, exist_ok=True)
     for sub in ("teams", "reviews", "exports"):
-        (path / sub).mkdir(exist_ok=True)
-    write_atomic(path / SETTINGS_FILE, render_settings(region, year, code, lang).encode())
+        safefs.ensure_dir(path, sub)  # a link already there is refused, not used
+    write_atomic(path / SETTINGS_FILE, render_settings(region, year, code, lang).encode(), path)
     ws = open_workspace(path)
     with workspace_session(ws):
         pass
