@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from lab import states
-from lab.errors import TransitionNotAllowed, UsageError
+from lab import safefs, states
+from lab.errors import TooLarge, TransitionNotAllowed, UnsafePath, UsageError
 from lab.models import Cohort, Proposal, Transition, Worksheet
 from lab.settings import Workspace
 from lab.text import one_line
+from lab.worksheets.markdown import MAX_BYTES
 from lab.worksheets.render import digest
 
 DECISIONS = ("approve", "return", "drop", "reopen", "withdraw", "shortlist")
@@ -41,15 +42,26 @@ def decide(
         raise TransitionNotAllowed(f"cannot approve {proposal.code}: its design worksheet is {status}")
     new_state = states.apply(session, "proposal", proposal, decision, actor=by, note=note)
     if decision == "return" and design is not None:
-        # the design must change before it counts again: remember what was returned
-        path = ws.root / design.path
-        if path.exists():
-            st = path.stat()
-            design.seen_hash = digest(path.read_bytes())
-            design.mtime_ns, design.size = st.st_mtime_ns, st.st_size
+        _remember(ws, design)
         design.status, design.note = "returned", " ".join(note.split())
         session.add(design)
     return new_state
+
+
+def _remember(ws: Workspace, design: Worksheet) -> None:
+    """The design must change before it counts again: remember what was returned.
+
+    Read only as a regular file under real folders, within the worksheet limit (a pipe must not hang the
+    decision, a link must not be followed). If it cannot be read so, the hash of the design as it was last
+    read stays, and the next run reports the file as the worksheet's problem."""
+    try:
+        st = safefs.check(ws.root, design.path)
+        if st is None:
+            return
+        design.seen_hash = digest(safefs.read_bytes(ws.root, design.path, MAX_BYTES))
+    except (UnsafePath, TooLarge, FileNotFoundError):
+        return
+    design.mtime_ns, design.size = st.st_mtime_ns, st.st_size
 
 
 def _worksheet(session: Session, proposal: Proposal, stage: str) -> Worksheet | None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
+import threading
 
 import pytest
 from sqlmodel import select
@@ -14,7 +16,7 @@ from lab.cli import app
 from lab.cohort import workspace_session
 from lab.models import Proposal, Transition, Worksheet
 from tests import factories
-from tests.helpers import answer, diagnosed, enrol, proposals, run_once, sheet_path
+from tests.helpers import answer, diagnosed, enrol, proposals, run_once, sheet, sheet_path
 
 CODE = "PBG-2026-001"
 FORGED = "2026-01-01 00:00:00    designed -> approved    approve          by Bupati"
@@ -320,3 +322,55 @@ def test_json_text_decodes_to_the_same_value():
     data = {"t": "x\x1b\x7f\x85\u202e\u2028 é", "n": [1, None]}
     text = json_text(data)
     assert _inert(text) and "\n" not in text and json.loads(text) == data and "é" in text
+
+
+# --- `lab decide --return` remembers the returned design without following what a team put in its place ------
+
+
+def _fifo(path, outside):
+    os.mkfifo(path)
+
+
+def _link_outside(path, outside):
+    outside.write_text("not the design\n", encoding="utf-8")
+    path.symlink_to(outside)
+
+
+def _folder(path, outside):
+    path.mkdir()
+
+
+DESIGN_REPLACED = [("design-is-a-pipe", _fifo), ("design-links-outside", _link_outside),
+                   ("design-is-a-folder", _folder)]  # fmt: skip
+
+
+@pytest.mark.parametrize("replace", [c[1] for c in DESIGN_REPLACED], ids=[c[0] for c in DESIGN_REPLACED])
+def test_return_does_not_read_a_replaced_design(ws, runner, tmp_path, replace):
+    diagnosed(ws)
+    answer(ws, "design", CODE, factories.design())
+    run_once(ws)
+    assert proposals(ws)[CODE] == "designed"
+    before = sheet(ws, "design", CODE).seen_hash
+    path = sheet_path(ws, "design", CODE)
+    path.unlink()
+    replace(path, tmp_path / "outside.md")
+    done: list = []
+    worker = threading.Thread(
+        target=lambda: done.append(
+            _cli(runner, "decide", ws.root, CODE, "--return", "--by", "Fasilitator", "--note", "lengkapi")
+        )
+    )
+    worker.start()
+    worker.join(30)
+    hung = worker.is_alive()
+    if hung:  # release a reader blocked on the pipe, so the test ends and reports it
+        os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+        worker.join(30)
+    assert not hung, "lab decide --return blocked on the design file"
+    result = done[0]
+    assert (result.exit_code, result.output) == (
+        0,
+        f"{CODE}: designed -> shortlisted (return by Fasilitator)\n",
+    )
+    returned = sheet(ws, "design", CODE)
+    assert (returned.status, returned.note, returned.seen_hash) == ("returned", "lengkapi", before)
