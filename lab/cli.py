@@ -361,9 +361,12 @@ def backup_cmd(
 
     manifest = backup(_open(path), file)
     rows = manifest["rows"]
-    typer.echo(
+    _say(
         f"backup: {file} ({manifest['files']} files, {rows['proposal']} proposals, {rows['transition']} audit rows)"
     )
+    if skipped := manifest["skipped"]:
+        more = f" and {len(skipped) - 1} more" if len(skipped) > 1 else ""
+        _say(f"note: left out {skipped[0]}{more}: links and special files are not saved", err=True)
 
 
 @app.command("restore")
@@ -373,12 +376,32 @@ def restore_cmd(
     copy: Annotated[
         bool, typer.Option("--copy", help="Restore as a new cohort (new id) beside the original.")
     ] = False,
+    templates: Annotated[
+        bool,
+        typer.Option(
+            "--templates",
+            help="Also restore the cohort's own worksheet templates (only from a "
+            "backup you trust: they run each time worksheets are written).",
+        ),
+    ] = False,
 ) -> None:
     """Bring a backup back into a new workspace folder."""
     from lab.backup import restore
 
-    ws, manifest = restore(file, path, copy)
-    typer.echo(f"restored {manifest['cohort']} (backup of {manifest['created']}) into {ws.root}")
+    ws, manifest = restore(file, path, copy, templates)
+    _say(f"restored {manifest['cohort']} (backup of {manifest['created']}) into {ws.root}")
+    if n := manifest["templates"]:
+        _say(
+            f"warning: restored {n} worksheet template file(s) into {ws.root / 'templates'}; they run each time "
+            "worksheets are written: keep them only if you trust where this backup came from",
+            err=True,
+        )
+    elif n := manifest["templates_skipped"]:
+        _say(
+            f"note: skipped {n} worksheet template file(s) in the archive; restore with --templates to bring "
+            "them back",
+            err=True,
+        )
 
 
 @app.command()
