@@ -131,16 +131,16 @@ def run(
 ) -> None:
     """One pass of the cohort flow (Prefect): every stage ingests, advances and generates."""
     from lab.lock import cohort_lock
-    from lab.prefect_env import configure
+    from lab.prefect_server import prefect_api
 
     ws = _open(path)
     with cohort_lock(ws, wait):  # taken before Prefect starts, so "busy" costs nothing; the flow re-enters it
-        configure()
-        from flows.cohort import cohort_flow
-        from lab.progress import console_progress
+        with prefect_api():  # PREFECT_API_URL checked, or a temporary server that dies with this process
+            from flows.cohort import cohort_flow
+            from lab.progress import console_progress
 
-        with console_progress(sys.stdout.isatty()):
-            result = cohort_flow(workspace=str(ws.root), until=until.value if until else None)
+            with console_progress(sys.stdout.isatty()):
+                result = cohort_flow(workspace=str(ws.root), until=until.value if until else None)
     _print_run(result)
 
 

@@ -36,10 +36,14 @@ DROP_NOTE = "Tumpang tindih dengan layanan antrean daring Disdukcapil; digabung 
 
 def run_demo(path: Path, fresh: bool = True, echo: Callable[[str], None] = print) -> Workspace:
     """Build and run the demo cohort in `path`; returns its workspace."""
-    from lab.prefect_env import configure
+    from lab.prefect_server import prefect_api
 
-    configure(quiet=True)
     _prepare(path, fresh)
+    with prefect_api(quiet=True):  # one Prefect API for every pass: PREFECT_API_URL's, or a temporary one
+        return _demo(path, echo)
+
+
+def _demo(path: Path, echo: Callable[[str], None]) -> Workspace:
     from flows.cohort import cohort_flow
 
     def flow(step: str) -> dict:
