@@ -33,7 +33,7 @@ from lab.errors import TooLarge, UnsafePath
 __all__ = ["TooLarge", "UnsafePath", "check", "copy_to", "ensure_dir", "open_dir", "open_file", "read_bytes",
            "writable"]  # fmt: skip
 
-_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
 _FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
 CHUNK = 1 << 20
 
