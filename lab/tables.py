@@ -2,8 +2,7 @@
 
 Reading (`Table`): the first line names the columns; `,` or `;` (what Excel writes in an Indonesian locale)
 is told from it; a BOM is dropped. A cell longer than MAX_CELL, a quote left open, a column named twice, a
-row with too few cells or with text past the last column, more than `max_rows` rows or a control character
-is one error naming the file and the line the row starts on. Rows whose cells are all blank are skipped.
+row with more or fewer cells than the header, more than `max_rows` rows or a control character is one error naming the file and the line the row starts on. Rows whose cells are all blank are skipped.
 
 Writing (`neutral`): a cell of user text that Excel or LibreOffice would take for a formula -- it starts with
 `=`, `+`, `-`, `@` (or their full-width forms, perhaps after spaces), a tab or a line break -- gets one
@@ -122,7 +121,7 @@ class Table:
         self.header = [h.lower() for h in names] if fold_case else names
         seen: dict[str, int] = {}
         for i, name in enumerate(self.header, 1):
-            self._check(name, 1)
+            self._check(name, 1, "a column name")
             if name and name in seen:
                 raise error(f"{source}:1: column {name!r} appears twice (columns {seen[name]} and {i}); "
                             "keep one")  # fmt: skip
@@ -144,12 +143,12 @@ class Table:
         self._line = self._reader.line_num
         return row
 
-    def _check(self, cell: str, line: int) -> None:
+    def _check(self, cell: str, line: int, what: str) -> None:
         if len(cell) > MAX_CELL:
             raise self.fail(line, f"a cell is longer than {MAX_CELL // 1024} KB; shorten it")
         reason = unsafe_char(cell)
         if reason:
-            raise self.fail(line, f"a cell {reason}")
+            raise self.fail(line, f"{what} {reason}")
 
     def _width_reason(self, cells: int, width: int) -> str:
         what = f"this row has {_n(cells, 'cell')} where the header has {_n(width, 'column')}"
@@ -165,16 +164,16 @@ class Table:
             row = self._next()
             if row is None:
                 return
-            for cell in row:
-                self._check(cell, line)
+            for i, cell in enumerate(row):
+                self._check(cell, line, self.header[i] if i < width and self.header[i] else "a cell")
             if not any(c.strip() for c in row):
                 continue
             n += 1
             if n > self.max_rows:
                 raise self.fail(line, f"more than {self.max_rows:,} rows; split the file")
-            if len(row) < width or any(c.strip() for c in row[width:]):
+            if len(row) != width:  # Excel gives every row the header's width, so a difference is a mistake
                 raise self.fail(line, self._width_reason(len(row), width))
-            yield line, dict(zip(self.header, row[:width], strict=True))
+            yield line, dict(zip(self.header, row, strict=True))
 
 
 def _n(n: int, word: str) -> str:
