@@ -26,7 +26,7 @@ from lab.files import decode_text, read_text, write_atomic
 from lab.models import Cohort, Proposal, Review, SheetFile, Team
 from lab.settings import Workspace
 from lab.slug import slugify
-from lab.tables import Table, neutral_row, unneutral, unsafe_name
+from lab.tables import Table, clip, neutral_row, unneutral, unsafe_name
 from lab.worksheets.render import digest
 
 REVIEWABLE = ("showcased", "reviewed")
@@ -110,9 +110,9 @@ def _row(row: dict, rubric: dict, coordinators: dict, proposals: dict):
         raise ValueError(f"reviewer {reason}")
     reviewer = coordinators.get(_norm(raw_reviewer), raw_reviewer)
     if coordinators and _norm(raw_reviewer) not in coordinators:
-        raise ValueError(f"{raw_reviewer!r} is not a coordinator of this cohort (cohort.toml)")
+        raise ValueError(f"{clip(raw_reviewer)!r} is not a coordinator of this cohort (cohort.toml)")
     if code not in proposals:
-        raise ValueError(f"{code or '(empty)'} is not a showcased proposal of this cohort")
+        raise ValueError(f"{clip(code) or '(empty)'} is not a showcased proposal of this cohort")
     scores = {}
     for criterion, cell in cells.items():
         if not cell:
@@ -120,9 +120,9 @@ def _row(row: dict, rubric: dict, coordinators: dict, proposals: dict):
         try:
             value = float(cell.replace(",", "."))
         except ValueError:
-            raise ValueError(f"{code}: {criterion} score {cell!r} is not a number") from None
+            raise ValueError(f"{code}: {criterion} score {clip(cell)!r} is not a number") from None
         if not 1 <= value <= 10:
-            raise ValueError(f"{code}: {criterion} score {cell} is outside 1-10")
+            raise ValueError(f"{code}: {criterion} score {clip(cell)} is outside 1-10")
         scores[criterion] = value
     return proposals[code], reviewer, scores, (row.get("note") or "").strip()
 
@@ -206,14 +206,10 @@ def write_review_sheets(ws: Workspace, session: Session, cohort: Cohort) -> list
             current = None
         fresh = _sheet(rubric, coordinator, rows)
         if current is not None and digest(current) != record.written_hash:
-            listed = _listed(current, rel)
-            if listed is None:
-                continue  # a sheet we cannot read is left as it is: `lab review import` says what is wrong
-            extra = [r for r in rows if r[0] not in listed]
-            if not extra:
+            extended = _extended(current, rel, coordinator, rows)
+            if extended is None:
                 continue
-            tail = _sheet(rubric, coordinator, extra).split(b"\r\n", 1)[1]
-            data = current + (b"" if current.endswith(b"\n") else b"\r\n") + tail
+            data = extended
         else:
             data = fresh
         if data != current:
@@ -224,19 +220,35 @@ def write_review_sheets(ws: Workspace, session: Session, cohort: Cohort) -> list
     return written
 
 
-def _listed(data: bytes, rel: str) -> set[str] | None:
-    """The proposals a coordinator's edited sheet lists, or None if it is not a sheet we can read."""
+def _extended(current: bytes, rel: str, coordinator: str, rows) -> bytes | None:
+    """A sheet the coordinator edited, with rows for the proposals it lacks written in its own columns and
+    separator (Excel in an Indonesian locale saves with `;`); None to leave it as it is: nothing is missing,
+    or it is not a sheet we can read (`lab review import` says what is wrong with it)."""
     try:
-        table = Table(decode_text(data, rel, MAX_SHEET_BYTES, UsageError, _HINT), rel, UsageError)
-        return {unneutral(row.get("proposal", "")).strip().upper() for _, row in table}
+        table = Table(decode_text(current, rel, MAX_SHEET_BYTES, UsageError, _HINT), rel, UsageError)
+        listed = (
+            {unneutral(row["proposal"]).strip().upper() for _, row in table}
+            if "proposal" in table.header
+            else None
+        )
     except UsageError:
         return None
+    extra = [r for r in rows if r[0] not in listed] if listed is not None else []
+    if not extra:
+        return None
+    tail = _rows(table.header, table.delimiter, coordinator, extra)
+    return current + (b"" if current.endswith(b"\n") else b"\r\n") + tail
+
+
+def _rows(header: list[str], delimiter: str, coordinator: str, rows) -> bytes:
+    out = io.StringIO()
+    w = csv.writer(out, delimiter=delimiter)
+    for code, title, unit in rows:
+        known = {"proposal": code, "reviewer": coordinator, "title": title, "unit": unit}
+        w.writerow(neutral_row(known.get(h, "") for h in header))
+    return out.getvalue().encode("utf-8")
 
 
 def _sheet(rubric: list[str], coordinator: str, rows) -> bytes:
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(["proposal", "reviewer", *rubric, "note", "title", "unit"])
-    for code, title, unit in rows:
-        w.writerow(neutral_row([code, coordinator, *([""] * len(rubric)), "", title, unit]))
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    header = ["proposal", "reviewer", *rubric, "note", "title", "unit"]
+    return ("\ufeff" + ",".join(header) + "\r\n").encode("utf-8") + _rows(header, ",", coordinator, rows)

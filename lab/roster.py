@@ -19,7 +19,7 @@ from lab.files import decode_text, read_limited, write_atomic
 from lab.models import Cohort, Member, Team
 from lab.settings import Workspace
 from lab.slug import slugify
-from lab.tables import Table, unsafe_name
+from lab.tables import Table, clip, unsafe_name
 
 COLUMNS = ("unit", "unit_type", "member", "role", "email")
 UNIT_TYPES = ("opd", "kecamatan", "kelurahan", "desa", "puskesmas", "rsud", "upt", "bumd", "other")
@@ -57,7 +57,7 @@ def parse_roster(data: bytes, source: str) -> list[Unit]:
         if not name:
             raise RosterError(f"{source}:{line}: unit is empty")
         if kind not in UNIT_TYPES:
-            raise RosterError(f"{source}:{line}: unit_type {kind!r} is not one of {', '.join(UNIT_TYPES)}")
+            raise RosterError(f"{source}:{line}: unit_type {clip(kind)!r} is not one of {', '.join(UNIT_TYPES)}")
         slug = slugify(name)
         if not slug:
             raise RosterError(

@@ -62,6 +62,11 @@ def neutral_row(values: Iterable[object]) -> list[object]:
     return [neutral(v) if isinstance(v, str) else v for v in values]
 
 
+def clip(value: str, limit: int = 40) -> str:
+    """`value` cut to `limit` characters for a message (a cell may hold 128 KB)."""
+    return value if len(value) <= limit else value[: limit - 1] + "\u2026"
+
+
 def _code(ch: str) -> str:
     return f"U+{ord(ch):04X}"
 

@@ -180,14 +180,25 @@ def test_hostile_review_sheets(ws, runner, tmp_path, case, content, expected):
     assert result.output == "error: " + expected.format(f=f) + "\n"
 
 
-def test_a_reviewer_name_with_a_direction_mark_is_a_row_problem(ws, runner, tmp_path):
+REVIEW_HEAD = "proposal;reviewer;novelty;benefit;collaboration;replicability;mastery;note\n"
+REVIEW_ROWS = [
+    ("reviewer-direction-mark", "PBG-2026-001;Budi\u202e;8;8;8;8;8;\n",
+     "reviewer contains an invisible direction mark (U+202E): remove it"),
+    ("reviewer-isolate", "PBG-2026-001;\u2066Budi;8;8;8;8;8;\n",
+     "reviewer contains an invisible direction mark (U+2066): remove it"),
+    ("proposal-id-of-100000-chars", "P" * 100_000 + ";Budi;8;8;8;8;8;\n",
+     "PPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPP\u2026 is not a showcased proposal of this cohort"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case,row,expected", REVIEW_ROWS, ids=[c[0] for c in REVIEW_ROWS])
+def test_hostile_review_rows_are_row_problems(ws, runner, tmp_path, case, row, expected):
     f = tmp_path / "nilai.csv"
-    f.write_text("proposal;reviewer;novelty;benefit;collaboration;replicability;mastery;note\n"
-                 "PBG-2026-001;Budi\u202e;8;8;8;8;8;\n")  # fmt: skip
+    f.write_text(REVIEW_HEAD + row)
     result = runner.invoke(app, ["review", "import", str(ws.root), str(f)])
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert result.output.splitlines()[1:] == [
-        "error: nilai.csv:2: reviewer contains an invisible direction mark (U+202E): remove it",
+        f"error: nilai.csv:2: {expected}",
         "error: 1 row(s) not imported; the others were kept",
     ]
 
@@ -254,7 +265,7 @@ def test_normal_names_keep_their_slugs():
 
 
 def test_the_hostile_corpus_of_this_part_is_large_enough():
-    assert len(ANSWER_FILES) + len(WRONG_TYPES) + len(REVIEW_SHEETS) + len(ROSTERS) + 1 >= 40
+    assert len(ANSWER_FILES) + len(WRONG_TYPES) + len(REVIEW_SHEETS) + len(REVIEW_ROWS) + len(ROSTERS) >= 40
 
 
 # --- sheets we write ---------------------------------------------------------------------------------------
@@ -425,3 +436,19 @@ def test_an_unreadable_edited_sheet_is_left_as_it_is(ws):
     sheet.write_bytes(edited)
     assert _write_sheets(ws) == []
     assert sheet.read_bytes() == edited
+
+
+def test_an_edited_semicolon_sheet_gains_rows_in_its_own_columns(ws, runner):
+    ws = _with_coordinator(ws)
+    drive_to_display(ws, 1)
+    sheet = ws.root / "reviews" / "ir-bambang.csv"
+    sheet.write_bytes(
+        b"\xef\xbb\xbfunit;proposal;reviewer;novelty;benefit;collaboration;replicability;mastery;note\r\n"
+    )
+    assert _write_sheets(ws) == ["reviews/ir-bambang.csv"]
+    lines = sheet.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[1:] == ["Unit Uji 001;PBG-2026-001;Ir. Bambang;;;;;;"]
+    sheet.write_text(lines[0] + "\r\n" + lines[1].replace(";;;;;;", ";8;7;8;9;8;baik") + "\r\n")
+    result = runner.invoke(app, ["review", "import", str(ws.root), str(sheet)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("review: 1 score row(s) from Ir. Bambang; 0 not scored yet")
