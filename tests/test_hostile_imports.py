@@ -452,3 +452,28 @@ def test_an_edited_semicolon_sheet_gains_rows_in_its_own_columns(ws, runner):
     result = runner.invoke(app, ["review", "import", str(ws.root), str(sheet)])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("review: 1 score row(s) from Ir. Bambang; 0 not scored yet")
+
+
+def test_lab_export_of_a_cohort_with_formula_text(ws, runner, tmp_path):
+    def design():
+        d = factories.design(EVIL["hyperlink"])
+        d |= {"objectives": EVIL["minus"], "benefits": EVIL["at"], "expected_results": EVIL["plus"]}
+        return d
+
+    drive_to_display(ws, 1, {"design": design})
+    typed = {"name": EVIL["hyperlink"], "objectives": EVIL["minus"], "benefits": EVIL["at"],
+             "expected_results": EVIL["plus"]}  # fmt: skip
+    for fmt in ("csv", "xlsx"):
+        result = runner.invoke(
+            app, ["export", str(ws.root), "--format", fmt, "--output", str(tmp_path / f"x.{fmt}")]
+        )
+        assert result.exit_code == 0, result.output
+    row = next(csv.DictReader((tmp_path / "x.csv").open(encoding="utf-8-sig", newline="")))
+    assert {k: row[k] for k in typed} == {k: "'" + v for k, v in typed.items()}
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(tmp_path / "x.xlsx").active
+    by = dict(zip([c.value for c in sheet[1]], sheet[2], strict=True))
+    assert {k: by[k].value for k in typed} == typed
+    assert all(by[k].data_type == "s" and by[k].quotePrefix for k in typed)
+    assert by["evidence_count"].value == 1 and by["evidence_count"].data_type == "n"
