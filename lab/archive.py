@@ -61,7 +61,9 @@ CHUNK = 1 << 16
 
 
 def refuse(archive: Path, what: str) -> UsageError:
-    return UsageError(f"{archive}: {what}; nothing restored")
+    """The one-line error for an archive that is not restored."""
+    end = " Nothing restored." if what.endswith(("?", ".")) else "; nothing restored"
+    return UsageError(f"{archive}: {what}{end}")
 
 
 def _limit(name: str, default: int) -> int:
@@ -352,12 +354,11 @@ def _check_tables(archive: Path, engine: Engine) -> None:
     found = inspect(engine)
     for name, table in SQLModel.metadata.tables.items():
         have = {c["name"] for c in found.get_columns(name)} if found.has_table(name) else set()
-        missing = sorted(c.name for c in table.columns if c.name not in have)
+        missing = [c.name for c in table.columns if c.name not in have]
         if missing:
             engine.dispose()
-            raise refuse(
-                archive, f"its {DATABASE} lacks {name}.{missing[0]}, so it is not a Labinov database"
-            )
+            what = f"{name}.{missing[0]}" if have else f"a {name} table"
+            raise refuse(archive, f"its {DATABASE} lacks {what}, so it is not a Labinov database")
 
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")

@@ -28,6 +28,7 @@ import stat
 import tarfile
 import tempfile
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import insert, select, text
@@ -38,7 +39,7 @@ from lab import archive as unpack
 from lab import safefs
 from lab.archive import shown
 from lab.db import dispose_all, engine_for, make_engine
-from lab.errors import UnsafePath, UsageError, WorkspaceError
+from lab.errors import LabError, UnsafePath, UsageError, WorkspaceError
 from lab.files import FILE_MODE
 from lab.lock import cohort_lock
 from lab.migrations import HEAD
@@ -67,8 +68,17 @@ PLAN: tuple[tuple[str, dict[str, str]], ...] = (
 )
 
 
-def copy_cohort(src: Connection, dst: Connection, uid: str, new_uid: str | None = None) -> dict[str, int]:
-    """Copy every row of the cohort `uid` from src to dst with fresh ids; returns rows copied per table."""
+def copy_cohort(
+    src: Connection,
+    dst: Connection,
+    uid: str,
+    new_uid: str | None = None,
+    damaged: Callable[[str], LabError] | None = None,
+) -> dict[str, int]:
+    """Copy every row of the cohort `uid` from src to dst with fresh ids; returns rows copied per table.
+
+    A row that refers to one outside the cohort is `damaged(what)` (by default a WorkspaceError about the
+    source database), raised before dst's transaction can commit."""
     tables = SQLModel.metadata.tables
     cohort = tables["cohort"]
     cohort_id = src.execute(select(cohort.c.id).where(cohort.c.uid == uid)).scalar()
@@ -96,10 +106,8 @@ def copy_cohort(src: Connection, dst: Connection, uid: str, new_uid: str | None 
                         try:
                             row[col] = ids[parent][row[col]]
                         except KeyError:  # a damaged (or crafted) copy: say so, never a traceback
-                            raise WorkspaceError(
-                                f"the cohort's database is damaged: {name} row {old} refers to "
-                                f"{shown(parent)} {row[col]}, which is not in the cohort"
-                            ) from None
+                            what = f"{name} row {old} refers to {shown(parent)} {row[col]}, which is not in the cohort"
+                            raise (damaged or _damaged)(what) from None
                 if name == "cohort" and new_uid:
                     row["uid"] = new_uid
                 rows.append((old, row))
@@ -114,6 +122,10 @@ def copy_cohort(src: Connection, dst: Connection, uid: str, new_uid: str | None 
             n += len(rows)
         counts[name] = n
     return counts
+
+
+def _damaged(what: str) -> WorkspaceError:
+    return WorkspaceError(f"the source database is damaged: {what}")
 
 
 def _belongs(name: str, cohort_id: int):
@@ -325,13 +337,13 @@ def _check_settings(archive: Path, staged: Path, manifest: dict):
         settings = load_settings(staged)
     except WorkspaceError as exc:
         reason = str(exc).replace(str(staged / SETTINGS_FILE), f"{ROOT}/{SETTINGS_FILE}")
-        raise UsageError(f"{archive}: {reason}; nothing restored") from None
+        raise unpack.refuse(archive, reason) from None
     if settings.uid != manifest["uid"]:
-        raise UsageError(f"{archive}: {ROOT}/{SETTINGS_FILE} has uid {settings.uid!r} but the manifest says "
-                         f"{manifest['uid']!r}; nothing restored")  # fmt: skip
+        raise unpack.refuse(archive, f"{ROOT}/{SETTINGS_FILE} has uid {settings.uid!r} but the manifest says "
+                                     f"{manifest['uid']!r}")  # fmt: skip
     if settings.cohort_id != manifest["cohort"]:
-        raise UsageError(f"{archive}: {ROOT}/{SETTINGS_FILE} is for cohort {settings.cohort_id} but the manifest "
-                         f"says {manifest['cohort']!r}; nothing restored")  # fmt: skip
+        raise unpack.refuse(archive, f"{ROOT}/{SETTINGS_FILE} is for cohort {settings.cohort_id} but the "
+                                     f"manifest says {manifest['cohort']!r}")  # fmt: skip
     return settings
 
 
@@ -346,8 +358,8 @@ def _give_uid(archive: Path, staged: Path, old: str, new: str) -> None:
                          flags=re.MULTILINE)  # fmt: skip
     file.write_text(changed, encoding="utf-8")
     if n != 1 or load_settings(staged).uid != new:
-        raise UsageError(f"{archive}: the uid in {ROOT}/{SETTINGS_FILE} is not on a line of its own "
-                         "(uid = \"…\"), so a copy cannot get a new one; nothing restored")  # fmt: skip
+        raise unpack.refuse(archive, f"the uid in {ROOT}/{SETTINGS_FILE} is not on a line of its own "
+                                     '(uid = "…"), so a copy cannot get a new one')  # fmt: skip
 
 
 def _copy_rows(archive: Path, stage: Path, staged: Workspace, manifest: dict, new_uid: str | None,
@@ -363,7 +375,13 @@ def _copy_rows(archive: Path, stage: Path, staged: Workspace, manifest: dict, ne
     try:
         with saved.connect() as src, target.begin() as dst:
             unpack.check_rows(archive, src, manifest["uid"], staged.settings)
-            copy_cohort(src, dst, manifest["uid"], new_uid)
+            copy_cohort(
+                src,
+                dst,
+                manifest["uid"],
+                new_uid,
+                lambda what: unpack.refuse(archive, f"in its {DATABASE}, {what}"),
+            )
             if not inside:
                 _move(staged.root, path)
                 moved = True
