@@ -161,7 +161,9 @@ def _check_answers(answers: dict, where: str, text: str, path: Path) -> None:
                 raise AnswersError(f"{where}: {at} {reason}")
         elif isinstance(value, list):
             if len(value) > MAX_RECORDS:
-                raise AnswersError(f"{where}: {at} has {len(value):,} items; at most {MAX_RECORDS:,} are allowed")
+                raise AnswersError(
+                    f"{where}: {at} has {len(value):,} items; at most {MAX_RECORDS:,} are allowed"
+                )
             stack.extend((v, depth + 1, f"{at}[{k}]") for k, v in enumerate(value))
         elif isinstance(value, dict):
             for k, v in value.items():
@@ -249,6 +251,10 @@ def _cell(spec, raw: str) -> Any:
         return items
     if spec.kind == "choice" and spec.python is bool:
         return _BOOL_WORDS.get(raw.strip().lower(), raw.strip().lower())
+    if spec.kind == "scalar" and spec.python in (int, float) and len(raw.strip()) > MAX_DIGITS:
+        raise ValueError(
+            f"{{#{spec.id}}}: a number of {len(raw.strip()):,} characters; numbers have at most {MAX_DIGITS}"
+        )
     return raw
 
 

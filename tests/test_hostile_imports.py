@@ -61,6 +61,8 @@ ANSWER_FILES = [
      "{f}:2: team is longer than 100 characters; give the team's id"),
     ("csv-1001-items-in-a-cell", "a.csv", HEAD + "drum-up,unit-uji-001,,service_areas,\"" + "\n".join(["a"] * 1001) + '"\n',
      "{f}:2: 1,001 items in one cell; at most 1,000 are allowed"),
+    ("csv-5000-digit-score", "a.csv", HEAD + "diagnose,unit-uji-001,,readiness_data," + "4" * 5000 + "\n",
+     "{f}:2: {{#readiness_data}}: a number of 5,000 characters; numbers have at most 40"),
     ("csv-semicolon-missing-column", "a.csv", "stage;team;proposal;field\ndesign;;PBG-2026-001;title\n",
      "{f}:1: expected columns stage,team,proposal,field,value"),
     ("json-deep-nesting", "a.json", '{"worksheets": ' + "[" * DEEP + "]" * DEEP + "}",
