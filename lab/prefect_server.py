@@ -31,6 +31,7 @@ Run as `python -m lab.prefect_server PARENT_PID FD [--pdeathsig]` this module is
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -45,6 +46,7 @@ from lab.errors import PrefectUnavailable
 
 STARTUP_TIMEOUT = 120  # seconds the temporary server gets to answer, unless the user set Prefect's own
 CHECK_TIMEOUT = 5.0  # seconds for the whole check of a configured PREFECT_API_URL
+ANSWER_LIMIT = 65536  # bytes of the check's answer read at most
 STOP_TIMEOUT = 10.0  # seconds between SIGTERM and SIGKILL when the temporary server is stopped
 WATCH_INTERVAL = 0.25  # seconds between the child's checks that its parent is still there
 
@@ -181,9 +183,11 @@ def _env_name(model: str, field: str) -> str:
 # --- a configured server -----------------------------------------------------------------------------
 
 
-def check_api(url: str, timeout: float = CHECK_TIMEOUT) -> None:
-    """PrefectUnavailable unless `url` answers as a Prefect API within `timeout` seconds."""
+def check_api(url: str, timeout: float | None = None) -> None:
+    """PrefectUnavailable unless `url` answers as a Prefect API within `timeout` seconds (CHECK_TIMEOUT)."""
     import contextvars
+
+    timeout = CHECK_TIMEOUT if timeout is None else timeout
 
     result: list[BaseException | None] = []
     context = contextvars.copy_context()  # Prefect's settings live in context variables
@@ -219,6 +223,8 @@ def _probe_or_raise(url: str, timeout: float) -> None:
 
     where = shown(url)
     try:
+        if not url.isprintable() or any(c.isspace() for c in url):
+            raise ValueError("a space or control character")
         parts = urlsplit(url)
         valid = parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and parts.port != 0
     except ValueError:  # a bad port or IPv6 address
@@ -228,7 +234,7 @@ def _probe_or_raise(url: str, timeout: float) -> None:
             f"PREFECT_API_URL {where} is not a valid http:// or https:// URL; correct it, {UNSET}"
         )
     api = get_current_settings().api
-    headers = {}
+    headers = {"Accept-Encoding": "identity"}  # the answer is read raw, never inflated
     if api.auth_string:
         import base64
 
@@ -237,22 +243,35 @@ def _probe_or_raise(url: str, timeout: float) -> None:
         )
     elif api.key:
         headers["Authorization"] = f"Bearer {api.key.get_secret_value()}"
-    verify: object = True
-    if api.tls_insecure_skip_verify:
-        verify = False
-    elif api.ssl_cert_file:
-        verify = api.ssl_cert_file
+    verify: object = True  # as Prefect's client: skip, or the CA file it names
+    if parts.scheme.lower() == "https":
+        import ssl
+
+        try:
+            verify = ssl.create_default_context(cafile=api.ssl_cert_file or None)
+        except (OSError, ssl.SSLError) as exc:
+            raise PrefectUnavailable(
+                f"PREFECT_API_SSL_CERT_FILE {_clean(str(api.ssl_cert_file), 200)} cannot be read as CA "
+                f"certificates ({_clean(getattr(exc, 'strerror', None) or str(exc), 80)}); correct it"
+            ) from None
+        if api.tls_insecure_skip_verify:
+            verify.check_hostname = False
+            verify.verify_mode = ssl.CERT_NONE
     cloud = url.startswith(PREFECT_CLOUD_API_URL.value() or "\0")
     path = "/health" if cloud else "/admin/version"  # what Prefect's own client checks first
     with httpx.Client(timeout=timeout, headers=headers, verify=verify, follow_redirects=True) as client:
         try:
-            response = client.get(url.rstrip("/") + path)
+            with client.stream("GET", url.rstrip("/") + path) as response:
+                status, body = response.status_code, b""
+                for chunk in response.iter_raw():  # a version is a few bytes; read no more than that
+                    body += chunk
+                    if len(body) > ANSWER_LIMIT:
+                        break
         except httpx.TransportError as exc:
             raise PrefectUnavailable(
                 f"cannot reach the Prefect server at {where} ({_reason(exc, timeout)}); "
                 f"start it or correct PREFECT_API_URL, {UNSET}"
             ) from None
-    status = response.status_code
     if status in (401, 403):
         raise PrefectUnavailable(
             f"the Prefect server at {where} refused the credentials (HTTP {status}); "
@@ -264,62 +283,67 @@ def _probe_or_raise(url: str, timeout: float) -> None:
         )
     if cloud:
         return
-    version = _json(response)
+    version = _json(response.headers.get("content-type", ""), body)
     if not isinstance(version, str) or not version[:1].isdigit():
         raise PrefectUnavailable(
             f"{where} does not answer like a Prefect server ({path} gave no version); {ENDS_IN_API}, {UNSET}"
         )
     from prefect import __version__ as ours
 
-    if version.split(".")[0] != ours.split(".")[0]:
+    if version.split(".")[0] != ours.split(".")[0]:  # what Prefect's client itself refuses
         raise PrefectUnavailable(
             f"the Prefect server at {where} runs Prefect {_clean(version, 20)}, this lab needs Prefect "
             f"{ours.split('.')[0]}.x; point PREFECT_API_URL at a Prefect {ours.split('.')[0]} server, {UNSET}"
         )
 
 
-def _json(response) -> object:
-    if "json" not in response.headers.get("content-type", ""):
+def _json(content_type: str, body: bytes) -> object:
+    if "json" not in content_type.lower() or len(body) > ANSWER_LIMIT:
         return None
     try:
-        return response.json()
-    except ValueError:
+        return json.loads(body)
+    except ValueError:  # not JSON, or not UTF-8
         return None
 
 
-def _reason(exc: BaseException, timeout: float) -> str:
+def _reason(exc: BaseException, timeout: float | None = None) -> str:
     """A few plain words for why a connection failed."""
     import httpx
 
     text = str(exc).lower()
     if isinstance(exc, httpx.TimeoutException) or "timed out" in text:
-        return f"no answer within {timeout:g} s"
+        return f"no answer within {timeout:g} s" if timeout else "no answer in time"
     if "refused" in text:
         return "connection refused"
     if any(
         k in text for k in ("name or service", "nodename", "name resolution", "getaddrinfo", "no address")
     ):
         return "unknown host"
-    if "ssl" in text or "certificate" in text:
-        return "TLS error: " + _clean(str(exc), 120)
-    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
-        return "the connection was closed without an HTTP answer"
+    if "certificate" in text:
+        return "its TLS certificate is not trusted; PREFECT_API_SSL_CERT_FILE can name the CA that signed it"
+    if "ssl" in text or "tls" in text:
+        return "the TLS handshake failed"
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
+        return "no HTTP answer"
+    if isinstance(exc, httpx.TooManyRedirects):
+        return "too many redirects"
     return _clean(str(exc), 120) or type(exc).__name__
 
 
 def shown(url: str) -> str:
-    """The URL as messages show it: no user name or password, no control characters, bounded length."""
+    """The URL as messages show it: control characters escaped, no user name or password, bounded."""
+    url = _clean(url, 400)
     try:
         parts = urlsplit(url)
-        netloc = parts.netloc.rpartition("@")[2]
-        url = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+        url = urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
     except ValueError:
         pass
     return _clean(url, 200)
 
 
 def _clean(text: str, limit: int) -> str:
-    text = "".join(c if c.isprintable() else " " for c in text).strip()
+    """One bounded line: control and other unprintable characters escaped as \\xNN."""
+    text = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text.strip())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -334,14 +358,14 @@ def _contact(url: str, temporary: bool = False) -> Iterator[None]:
         if isinstance(exc, httpx.HTTPStatusError):
             reason = f"HTTP {exc.response.status_code}"
         elif isinstance(exc, httpx.HTTPError):
-            reason = _reason(exc, CHECK_TIMEOUT)
+            reason = _reason(exc)
         elif str(exc).startswith("Failed to reach API"):  # Prefect's own words when its first call fails
             reason = "no answer"
         else:
             raise
         who = "Prefect's temporary server" if temporary else f"the Prefect server at {shown(url)}"
         raise PrefectUnavailable(
-            f"lost contact with {who} during the run ({reason}); run `lab run` again once it is back"
+            f"{who} failed during the run ({reason}); check it and run `lab run` again"
         ) from None
 
 
