@@ -14,8 +14,8 @@
   * the child asks the kernel for SIGKILL when its parent dies (`prctl(PR_SET_PDEATHSIG)` on Linux, when
     started from the main thread, whose exit is the process's), then checks that the parent did not die
     before that;
-  * a watchdog thread in the child exits as soon as its parent process changes (every other POSIX system,
-    and a parent thread that is not the main one);
+  * a watchdog thread in the child ends it as soon as its parent process changes (for every other POSIX
+    system, and for a parent thread that is not the main one);
   * it is in its own session, so a Ctrl-C at the terminal reaches `lab run` only, which reports the
     interruption to the server and then stops it (SIGTERM, SIGKILL after 10 s);
   * its listening socket is bound by `lab run` (port 0: no port race) and handed over, and `lab run`
@@ -24,8 +24,9 @@
   It gets 120 s to start (Prefect's `PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS`, when the user set
   it, wins); if it exits or does not answer in time, `PrefectUnavailable` says so in one line.
 
-Contact lost while the flow runs (the server stops, answers an HTTP error) is `PrefectUnavailable` too.
-The check happens after the cohort lock is taken and before the flow starts, so a failure changes nothing.
+The check and the start happen after the cohort lock is taken and before the flow starts, so when they
+fail nothing has changed. A server that fails while the flow runs (stops, answers an HTTP error) is
+`PrefectUnavailable` too; the flow is idempotent, so running it again finishes the pass.
 Run as `python -m lab.prefect_server PARENT_PID FD [--pdeathsig]` this module is the server child.
 """
 
@@ -194,7 +195,7 @@ def check_api(url: str, timeout: float | None = None) -> None:
     worker = threading.Thread(target=lambda: result.append(context.run(_probe, url, timeout)), daemon=True,
                               name="lab-prefect-check")  # fmt: skip
     worker.start()
-    worker.join(timeout + 1)  # name resolution is not bounded by httpx's timeouts; this is
+    worker.join(timeout + 1)  # httpx bounds each read, not name resolution or a trickle: this bounds all
     if not result:
         raise PrefectUnavailable(
             f"cannot reach the Prefect server at {shown(url)} (no answer within {timeout:g} s); "

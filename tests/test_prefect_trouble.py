@@ -251,3 +251,45 @@ def test_the_temporary_server_runs_the_flow_and_goes_away(ws, lab_env):
     assert "teams: enrolled 2" in done.stdout and "Traceback" not in done.stdout + done.stderr
     assert "View at" not in done.stdout + done.stderr  # no link to a UI that is gone
     assert _wait_gone(lab_env["PREFECT_HOME"], seconds=5) == []
+
+
+CHILD = """
+import os, sys, time
+from lab.prefect_server import _follow_parent
+_follow_parent(int(sys.argv[1]), sys.argv[2] == "pdeathsig")
+print("ready", flush=True)
+time.sleep(120)
+"""
+PARENT = """
+import os, subprocess, sys, threading
+def start():
+    child = subprocess.Popen([sys.executable, "-c", sys.argv[1], str(os.getpid()), sys.argv[2]])
+    print(child.pid, flush=True)
+    child.wait()
+threading.Thread(target=start).start()
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("how", ["pdeathsig", "watchdog"])
+def test_the_server_child_dies_with_its_parent(how):
+    """Each guard on its own: the kernel's parent-death signal, and the watchdog thread (used where there
+    is no such signal, or when the server is started from a thread that is not the main one)."""
+    parent = subprocess.Popen([sys.executable, "-c", PARENT, CHILD, how], stdout=subprocess.PIPE, text=True)
+    try:
+        child = int(parent.stdout.readline())
+        assert parent.stdout.readline() == "ready\n" and _alive(child), "the child did not start"
+    finally:
+        parent.kill()
+        parent.wait()
+        parent.stdout.close()
+    deadline = time.monotonic() + 5
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(child), "the child outlived its parent"
