@@ -38,7 +38,7 @@ _BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 def printable(value: str) -> str:
     """`value` with any control character (no part of honest text, and not allowed in XLSX) shown as U+FFFD;
     tab and line breaks stay."""
-    return _CONTROL.sub("\ufffd", value)
+    return value if value.isprintable() else _CONTROL.sub("\ufffd", value)  # the test first: it is cheaper
 
 
 def formula_like(value: str) -> bool:
@@ -73,7 +73,7 @@ def _code(ch: str) -> str:
 
 def unsafe_char(value: str) -> str | None:
     """What is wrong with a control character inside free text (tab and line breaks allowed), or None."""
-    found = _CONTROL.search(value)
+    found = None if value.isprintable() else _CONTROL.search(value)
     return None if found is None else f"contains a control character ({_code(found.group())}): remove it"
 
 
