@@ -2,7 +2,8 @@
 
 Reading (`Table`): the first line names the columns; `,` or `;` (what Excel writes in an Indonesian locale)
 is told from it; a BOM is dropped. A cell longer than MAX_CELL, a quote left open, a column named twice, a
-row with more or fewer cells than the header, more than `max_rows` rows or a control character is one error naming the file and the line the row starts on. Rows whose cells are all blank are skipped.
+row with more or fewer cells than the header, more than `max_rows` rows or a control character is one error
+naming the file and the line the row starts on. Rows whose cells are all blank are skipped.
 
 Writing (`neutral`): a cell of user text that Excel or LibreOffice would take for a formula -- it starts with
 `=`, `+`, `-`, `@` (or their full-width forms, perhaps after spaces), a tab or a line break -- gets one
@@ -128,7 +129,7 @@ class Table:
         for i, name in enumerate(self.header, 1):
             self._check(name, 1, "a column name")
             if name and name in seen:
-                raise error(f"{source}:1: column {name!r} appears twice (columns {seen[name]} and {i}); "
+                raise error(f"{source}:1: column {clip(name)!r} appears twice (columns {seen[name]} and {i}); "
                             "keep one")  # fmt: skip
             seen.setdefault(name, i)
 
