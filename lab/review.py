@@ -31,6 +31,7 @@ from lab.worksheets.render import digest
 
 REVIEWABLE = ("showcased", "reviewed")
 MAX_SHEET_BYTES = 20_000_000
+MAX_NAME = 255  # characters of a reviewer's name
 _HINT = "; save the sheet as UTF-8 CSV"
 
 
@@ -108,6 +109,8 @@ def _row(row: dict, rubric: dict, coordinators: dict, proposals: dict):
         raise ValueError("reviewer is empty")
     if reason := unsafe_name(raw_reviewer):
         raise ValueError(f"reviewer {reason}")
+    if len(raw_reviewer) > MAX_NAME:
+        raise ValueError(f"reviewer is longer than {MAX_NAME} characters; shorten it")
     reviewer = coordinators.get(_norm(raw_reviewer), raw_reviewer)
     if coordinators and _norm(raw_reviewer) not in coordinators:
         raise ValueError(f"{clip(raw_reviewer)!r} is not a coordinator of this cohort (cohort.toml)")

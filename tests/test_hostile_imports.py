@@ -188,6 +188,7 @@ REVIEW_ROWS = [
      "reviewer contains an invisible direction mark (U+202E): remove it"),
     ("reviewer-isolate", "PBG-2026-001;\u2066Budi;8;8;8;8;8;\n",
      "reviewer contains an invisible direction mark (U+2066): remove it"),
+    ("reviewer-of-1000-chars", "PBG-2026-001;" + "B" * 1000 + ";8;8;8;8;8;\n", "reviewer is longer than 255 characters; shorten it"),
     ("proposal-id-of-100000-chars", "P" * 100_000 + ";Budi;8;8;8;8;8;\n",
      "PPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPP\u2026 is not a showcased proposal of this cohort"),
 ]  # fmt: skip
