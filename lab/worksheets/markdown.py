@@ -183,6 +183,7 @@ MAX_KEY = 40
 MAX_VALUE = 200
 _KEY = re.compile(rf"[A-Za-z_][A-Za-z0-9_-]{{0,{MAX_KEY - 1}}}")
 _PLAIN = re.compile(rf"^([a-z_]{{1,{MAX_KEY}}}): ([A-Za-z0-9][A-Za-z0-9_.-]{{0,{MAX_VALUE - 1}}})$")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # double-quoted escapes such as "\0" or "\e" write them
 _FLAT = "front matter must be 'key: value' lines"
 
 
@@ -313,6 +314,13 @@ def _flat(events: list, parsed: Parsed) -> dict[str, str] | None:
             parsed.fail(
                 line,
                 f"front matter: the value of '{name}' spans several lines; write it on the line of '{name}:'",
+            )
+            return None
+        if control := _CONTROL.search(value.value):
+            parsed.fail(
+                line,
+                f"front matter: the value of '{name}' contains a control character "
+                f"(U+{ord(control.group()):04X}); remove it",
             )
             return None
         if len(value.value) > MAX_VALUE:
