@@ -217,3 +217,14 @@ def test_a_reachable_prefect_server_keeps_working(prefect_harness, ws, runner):
     result = runner.invoke(app, ["run", str(ws.root), "--until", "drum-up"])
     assert result.exit_code == 0, result.output
     assert "teams: enrolled 2" in result.output
+
+
+def test_the_temporary_server_gets_120_s_unless_the_user_chose_otherwise():
+    from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, temporary_settings
+
+    from lab.prefect_server import startup_timeout
+
+    assert PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value() == 20  # Prefect's own default
+    assert startup_timeout() == 120
+    with temporary_settings({PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS: 7}):
+        assert startup_timeout() == 7
