@@ -19,6 +19,7 @@ the folder into place. A failure leaves nothing behind: the same command can sim
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import io
 import json
 import os
@@ -40,7 +41,7 @@ from lab import safefs
 from lab.archive import shown
 from lab.db import dispose_all, engine_for, make_engine
 from lab.errors import LabError, UnsafePath, UsageError, WorkspaceError
-from lab.files import FILE_MODE
+from lab.files import FILE_MODE, _alive
 from lab.lock import cohort_lock
 from lab.migrations import HEAD
 from lab.settings import SETTINGS_FILE, Workspace, load_settings, open_workspace
@@ -270,6 +271,7 @@ def restore(archive: Path, path: Path, copy: bool = False, templates: bool = Fal
     _check_target(path)
     dispose_all()  # an engine cached in this process may still point at a database that was deleted
     made = _make_parents(path.parent)
+    _sweep(path)
     stage = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.restore-{os.getpid()}-"))
     done = False
     try:
@@ -296,6 +298,14 @@ def restore(archive: Path, path: Path, copy: bool = False, templates: bool = Fal
     with workspace_session(ws) as (session, cohort):
         build_showcase(ws, session, cohort)
     return ws, manifest | {"templates": found.templates, "templates_skipped": found.templates_skipped}
+
+
+def _sweep(path: Path) -> None:
+    """Remove the temporary folders of restores into `path` that were killed (their process is gone)."""
+    for folder in path.parent.glob(f".{glob.escape(path.name)}.restore-*-*"):
+        pid = folder.name.removeprefix(f".{path.name}.restore-").split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)) and not folder.is_symlink():
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _check_target(path: Path) -> None:

@@ -7,7 +7,10 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -420,3 +423,54 @@ def test_a_friendly_override_still_works(ws):
     run_once(ws)
     text = (ws.teams_dir / UNIT / "1-drum-up.md").read_text()
     assert text.rstrip().endswith("ab UNIT UJI 001   7")
+
+
+# backup: what a team put in the workspace ----------------------------------------------------------------
+
+
+def test_backup_leaves_out_links_and_special_files(ws, tmp_path, runner):
+    """A linked folder or file is not followed (a secret outside the workspace stays out of the archive), a named
+    pipe is not opened (it would block), and a stray file outside the saved folders is not saved."""
+    enrol(ws, 1)
+    run_once(ws)
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "passwords.txt").write_text("hunter2")
+    team = ws.teams_dir / UNIT
+    (team / "evidence").symlink_to(secret)
+    (team / "leak.txt").symlink_to(secret / "passwords.txt")
+    os.mkfifo(team / "pipe")
+    (ws.root / "notes.txt").write_text("not part of a backup")
+    archive = tmp_path / "b.tar.gz"
+    result = runner.invoke(app, ["backup", str(ws.root), str(archive)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.strip() == (
+        f"note: left out teams/{UNIT}/evidence and 2 more: links and special files are not saved"
+    )
+    names = {m.name for m, _ in members(archive)}
+    assert f"workspace/teams/{UNIT}/1-drum-up.md" in names and "workspace/cohort.toml" in names
+    assert not {n for n in names if n.endswith(("evidence", "leak.txt", "pipe", "notes.txt"))}
+    assert b"hunter2" not in gzip.decompress(archive.read_bytes())
+    restored = runner.invoke(app, ["restore", str(archive), str(tmp_path / "back")])
+    assert restored.exit_code == 0, restored.output
+
+
+def test_restore_into_an_existing_empty_folder(good, tmp_path, runner):
+    (tmp_path / "empty").mkdir()
+    result = runner.invoke(app, ["restore", str(good), str(tmp_path / "empty")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "empty" / "cohort.toml").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty"]
+
+
+def test_a_killed_restore_leaves_nothing_that_blocks_the_next(good, tmp_path, runner):
+    """The temporary folder of a restore that was killed (SIGKILL: no clean-up ran) goes with the next one."""
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    left = tmp_path / f".target.restore-{dead.stdout.strip()}-abc123"
+    (left / "workspace").mkdir(parents=True)
+    (left / "database.sqlite").write_bytes(b"half")
+    result = runner.invoke(app, ["restore", str(good), str(tmp_path / "target")])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["target"]
