@@ -26,7 +26,7 @@ import re
 import sqlite3
 import tarfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from sqlalchemy import inspect, select
@@ -119,6 +119,7 @@ class Unpacked:
     manifest: bytes | None = None
     templates: int = 0
     templates_skipped: int = 0
+    folders: set[Path] = field(default_factory=set)  # made under the stage already
 
 
 def unpack(archive: Path, stage: Path, templates: bool) -> Unpacked:
@@ -219,23 +220,28 @@ def _take(archive: Path, tar: tarfile.TarFile, member: tarfile.TarInfo, stream: 
         found.manifest = tar.extractfile(member).read(MAX_SMALL + 1)  # type: ignore[union-attr]
         return
     try:
-        _write(tar, member, stage, parts)
+        _write(tar, member, stage, parts, found.folders)
     except FileExistsError:
         raise refuse(archive, f"member {name!r} appears twice") from None
     except (NotADirectoryError, IsADirectoryError):
         raise refuse(archive, f"member {name!r} is both a file and a folder") from None
 
 
-def _write(tar: tarfile.TarFile, member: tarfile.TarInfo, stage: Path, parts: list[str]) -> None:
+def _write(
+    tar: tarfile.TarFile, member: tarfile.TarInfo, stage: Path, parts: list[str], made: set[Path]
+) -> None:
     """A folder, or a new regular file written in chunks, under `stage` (which holds nothing else)."""
     folder = stage
     for part in parts[:-1]:
         folder = folder / part
+        if folder in made:
+            continue
         try:
             os.mkdir(folder)
         except FileExistsError:
             if not folder.is_dir():
                 raise NotADirectoryError(str(folder)) from None
+        made.add(folder)
     target = folder / parts[-1]
     if member.isdir():
         try:
