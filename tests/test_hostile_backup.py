@@ -451,7 +451,9 @@ def test_backup_leaves_out_links_and_special_files(ws, tmp_path, runner):
     assert f"workspace/teams/{UNIT}/1-drum-up.md" in names and "workspace/cohort.toml" in names
     assert not {n for n in names if n.endswith(("evidence", "leak.txt", "pipe", "notes.txt"))}
     assert b"hunter2" not in gzip.decompress(archive.read_bytes())
-    restored = runner.invoke(app, ["restore", str(archive), str(tmp_path / "back")])
+    restored = runner.invoke(
+        app, ["restore", str(archive), str(tmp_path / "back"), "--copy"]
+    )  # one database on PG
     assert restored.exit_code == 0, restored.output
 
 
