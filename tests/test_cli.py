@@ -61,14 +61,14 @@ def test_english_cohort_gets_english_worksheets(runner, tmp_path):
 @pytest.mark.parametrize(
     "content,message",
     [
-        ("unit,member\nA,B\n", "r.csv:1: missing column(s) unit_type, role, email; expected unit,unit_type,member,role,email"),
+        ("unit,member\nA,B\n", "{f}:1: missing column(s) unit_type, role, email; expected unit,unit_type,member,role,email"),
         ("unit,unit_type,member,role,email\nDinas X,dinas,A,Ketua,\n",
-         "r.csv:2: unit_type 'dinas' is not one of opd, kecamatan, kelurahan, desa, puskesmas, rsud, upt, bumd, other"),
+         "{f}:2: unit_type 'dinas' is not one of opd, kecamatan, kelurahan, desa, puskesmas, rsud, upt, bumd, other"),
         ("unit,unit_type,member,role,email\nDinas Kesehatan,opd,A,,\nDinas  KESEHATAN!,opd,B,,\n",
-         "r.csv:3: unit 'Dinas KESEHATAN!' has the same id 'dinas-kesehatan' as 'Dinas Kesehatan' (line 2); rename one"),
+         "{f}:3: unit 'Dinas KESEHATAN!' has the same id 'dinas-kesehatan' as 'Dinas Kesehatan' (line 2); rename one"),
         ("unit,unit_type,member,role,email\n../../etc,opd,A,,\n", None),
         ("unit,unit_type,member,role,email\n/// ...,opd,A,,\n",
-         "r.csv:2: unit name '/// ...' has no letters or digits to name its folder"),
+         "{f}:2: unit name '/// ...' has no letters or digits to name its folder"),
     ],
 )  # fmt: skip
 def test_roster_problems_are_one_line_with_file_and_line(runner, tmp_path, content, message):
@@ -81,9 +81,7 @@ def test_roster_problems_are_one_line_with_file_and_line(runner, tmp_path, conte
         assert json.loads(lab(runner, "status", path, "--json").output)["teams"][0]["id"] == "etc"
         return
     assert result.exit_code == 4
-    assert (
-        result.output.strip() == f"error: {roster}:{message.split(':', 1)[1]}" if ":" in message else message
-    )
+    assert result.output.strip() == "error: " + message.format(f=roster)
 
 
 def test_status_json_has_the_documented_shape(runner, tmp_path):
@@ -176,12 +174,33 @@ def test_answers_naming_unknown_things_are_refused_each_with_a_reason(runner, tm
 
 
 def test_schema_json_is_the_json_schema_of_each_stage(runner):
+    from lab.stages import get_stage
+    from lab.worksheets.spec import describe
+
+    every = json.loads(lab(runner, "schema", "--json").output)
+    assert list(every) == list(SLUGS)
     for slug in SLUGS:
         result = lab(runner, "schema", slug, "--json")
         doc = json.loads(result.output)
-        assert doc["type"] == "object" and doc["properties"]
+        specs = describe(get_stage(slug).schema)
+        assert doc == every[slug] and doc["type"] == "object" and doc["additionalProperties"] is False
+        assert list(doc["properties"]) == [s.id for s in specs]
+        assert doc["required"] == [s.id for s in specs if s.required]
+        assert [r["id"] for r in doc["x-rules"]] == [r.id for r in get_stage(slug).schema.rules()]
     design = json.loads(lab(runner, "schema", "design", "--json").output)
-    assert "principles" in design["required"] and design["properties"]["trial_start"]["format"] == "date"
+    assert design["properties"]["trial_start"]["format"] == "date"
+    assert design["properties"]["principles"]["minItems"] == 8 and design["properties"]["principles"]["uniqueItems"]
+
+
+def test_schema_lists_the_rules_json_schema_cannot_express(runner):
+    out = lab(runner, "schema", "diagnose").output
+    lines = out.splitlines()
+    at = lines.index('rules the engine also checks, beyond the JSON Schema ("x-rules" in --json):')
+    assert lines[at + 1 : at + 3] == [
+        "  idea-problem-exists: Each idea's problem number is the number of a listed problem (1 to the number of problems).",
+        "                       Nomor masalah pada setiap ide adalah nomor masalah yang tercantum (1 sampai jumlah masalah).",
+    ]  # fmt: skip
+    assert "  idea-names-unique: Each idea has its own name (ignoring upper and lower case)." in lines
 
 
 def test_states_mermaid_prints_the_table(runner):

@@ -8,7 +8,6 @@ proposal is launched when the worksheet is valid and every listed evidence file 
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import PurePosixPath
 from typing import Literal
 
@@ -17,7 +16,7 @@ from pydantic import field_validator
 from lab import safefs
 from lab.errors import UnsafePath, mb
 from lab.stages.base import Stage
-from lab.worksheets.spec import Line, Record, Sheet, Text, field, options
+from lab.worksheets.spec import ONE_CHAR, SPACE, Date, Line, Record, Rule, Sheet, Text, field, options
 
 DECREE_LEVELS = options(
     agency_head=("Keputusan kepala perangkat daerah", "Decree of the agency head"),
@@ -28,6 +27,10 @@ DECREE_LEVELS = options(
     bylaw=("Peraturan daerah", "Regional bylaw"),
 )
 MATURITY = options(trial=("Uji coba", "Trial"), implementation=("Penerapan", "Implementation"))
+MAX_BENEFICIARIES = 10**9  # more people than live in Indonesia
+_SEP = r"[/\\]"
+OUTSIDE_PATTERN = rf"^{SPACE}*{_SEP}|^{SPACE}*{ONE_CHAR}:|(?:^{SPACE}*|{_SEP})\.\.(?:{_SEP}|{SPACE}*$)"
+"""An evidence path that leaves the folder: absolute, a drive (`C:`), or a '..' part (what `_stays_inside` refuses)."""
 
 
 class Measure(Record):
@@ -44,6 +47,7 @@ class EvidenceItem(Record):
         "File (in the evidence/ folder)",
         "Nama berkas relatif terhadap folder evidence/ usulan ini, misalnya sk-inovasi.pdf.",
         "File name relative to this proposal's evidence/ folder, e.g. decree.pdf.",
+        json_schema_extra={"not": {"pattern": OUTSIDE_PATTERN}},
     )
     proves: Line = field("Yang dibuktikan", "What it proves")
 
@@ -59,7 +63,20 @@ class EvidenceItem(Record):
 class Deliver(Sheet):
     """Launch, results and evidence (one worksheet per proposal)."""
 
-    launch_date: dt.date = field("Tanggal peluncuran (TTTT-BB-HH)", "Launch date (YYYY-MM-DD)")
+    RULES = (
+        Rule("evidence-on-disk", {
+            "id": "Setiap berkas bukti dukung yang disebut ada di folder evidence/ usulan ini, berupa berkas biasa "
+                  "(bukan tautan, dan tidak di bawah folder tautan).",
+            "en": "Each listed evidence file is in this proposal's evidence/ folder, as a regular file (not a link, "
+                  "and not under a linked folder)."}),
+        Rule("evidence-size", {
+            "id": "Ukuran setiap berkas dan jumlah ukuran bukti dukung satu usulan tidak melebihi batas di cohort.toml "
+                  "([evidence] max_file_mb, max_proposal_mb).",
+            "en": "Each file, and all the evidence of one proposal together, stay within the limits in cohort.toml "
+                  "([evidence] max_file_mb, max_proposal_mb)."}),
+    )  # fmt: skip
+
+    launch_date: Date = field("Tanggal peluncuran (TTTT-BB-HH)", "Launch date (YYYY-MM-DD)")
     launch_event: Line = field("Acara peluncuran", "Launch event")
     decree: Line = field(
         "Nomor keputusan penetapan inovasi",
@@ -77,7 +94,9 @@ class Deliver(Sheet):
     maturity: Literal["trial", "implementation"] = field(
         "Tahap kematangan", "Maturity", "Pilih satu.", "Choose one.", json_schema_extra=MATURITY
     )
-    beneficiaries: int = field("Jumlah penerima manfaat", "Number of beneficiaries", ge=0)
+    beneficiaries: int = field(
+        "Jumlah penerima manfaat", "Number of beneficiaries", ge=0, le=MAX_BENEFICIARIES
+    )
     results: Text = field("Hasil yang dicapai", "Results achieved")
     measures: list[Measure] = field(
         "Ukuran sebelum dan sesudah",

@@ -8,15 +8,15 @@ A valid design waits for a facilitator, who approves it or returns it with a not
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal
 
 from pydantic import field_validator
 
 from lab.stages.base import Stage
-from lab.worksheets.spec import Line, Record, Sheet, Text, field, options
+from lab.worksheets.spec import Date, Line, Record, Sheet, Text, field, options, words_at_least
 
 MIN_DESIGN_WORDS = 300  # the national innovation profile asks for at least 300 words of design
+MAX_BUDGET = 10**14  # Rp 100 trillion: beyond any regional innovation, and exact in a spreadsheet
 
 FORMS = options(
     governance=("Inovasi tata kelola pemerintahan daerah", "Regional governance innovation"),
@@ -75,7 +75,7 @@ class Milestone(Record):
     LABEL = {"id": "Tonggak", "en": "Milestone"}
     what: Line = field("Kegiatan", "What")
     owner: Line = field("Penanggung jawab", "Owner")
-    due: dt.date = field("Tenggat (TTTT-BB-HH)", "Due date (YYYY-MM-DD)")
+    due: Date = field("Tenggat (TTTT-BB-HH)", "Due date (YYYY-MM-DD)")
 
 
 class Design(Sheet):
@@ -113,13 +113,14 @@ class Design(Sheet):
         "Design",
         f"Uraikan rancang bangun inovasi, minimal {MIN_DESIGN_WORDS} kata.",
         f"Describe the design of the innovation, at least {MIN_DESIGN_WORDS} words.",
+        json_schema_extra={"pattern": words_at_least(MIN_DESIGN_WORDS)},
     )
     main_changes: Text = field("Pokok perubahan yang dilakukan", "Main changes")
     objectives: Text = field("Tujuan inovasi", "Objectives")
     benefits: Text = field("Manfaat yang diperoleh", "Benefits")
     expected_results: Text = field("Hasil yang diharapkan", "Expected results")
-    trial_start: dt.date = field("Waktu uji coba (TTTT-BB-HH)", "Trial start (YYYY-MM-DD)")
-    implementation_start: dt.date | None = field(
+    trial_start: Date = field("Waktu uji coba (TTTT-BB-HH)", "Trial start (YYYY-MM-DD)")
+    implementation_start: Date | None = field(
         "Waktu penerapan (TTTT-BB-HH, opsional)",
         "Implementation start (YYYY-MM-DD, optional)",
         default=None,
@@ -131,13 +132,14 @@ class Design(Sheet):
         "Digits only, e.g. 25000000.",
         default=None,
         ge=0,
+        le=MAX_BUDGET,
     )
     principles: list[Principle] = field(
         "Prinsip inovasi daerah (PP 38/2017 Pasal 3)",
         "Principles of regional innovation (PP 38/2017 Art. 3)",
         "Centang setiap prinsip yang dipenuhi; kedelapannya wajib.",
         "Tick each principle met; all eight are required.",
-        json_schema_extra=PRINCIPLES,
+        json_schema_extra=PRINCIPLES | {"minItems": len(PRINCIPLES["options"]), "uniqueItems": True},
     )
     milestones: list[Milestone] = field(
         "Rencana aksi",
@@ -161,7 +163,9 @@ class Design(Sheet):
         missing = [p for p in PRINCIPLES["options"] if p not in v]
         if missing:
             raise ValueError(f"all eight principles must be met; not ticked: {', '.join(missing)}")
-        return v
+        if len(v) != len(set(v)):
+            raise ValueError("a principle is listed twice; list each principle once")
+        return list(PRINCIPLES["options"])  # a set: kept in the worksheet's order
 
 
 def prefill(run, proposal) -> dict:

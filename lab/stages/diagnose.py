@@ -11,7 +11,7 @@ from __future__ import annotations
 from pydantic import model_validator
 
 from lab.stages.base import Stage
-from lab.worksheets.spec import Line, Record, Score, Sheet, Text, field
+from lab.worksheets.spec import Line, Record, Rule, Score, Sheet, Text, field
 
 READINESS = ("readiness_leadership", "readiness_culture", "readiness_resources", "readiness_data",
              "readiness_collaboration")  # fmt: skip
@@ -70,6 +70,13 @@ def _readiness(label_id: str, label_en: str):
 
 class Diagnose(Sheet):
     """Readiness self-assessment, problems and ideas (one worksheet per team)."""
+
+    RULES = (
+        Rule("idea-problem-exists", {"id": "Nomor masalah pada setiap ide adalah nomor masalah yang tercantum (1 sampai jumlah masalah).",
+                                     "en": "Each idea's problem number is the number of a listed problem (1 to the number of problems)."}),
+        Rule("idea-names-unique", {"id": "Setiap ide punya nama sendiri (tanpa membedakan huruf besar dan kecil).",
+                                   "en": "Each idea has its own name (ignoring upper and lower case)."}),
+    )  # fmt: skip
 
     readiness_leadership: Score = _readiness("dukungan pimpinan", "leadership support")
     readiness_culture: Score = _readiness(

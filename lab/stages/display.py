@@ -10,7 +10,7 @@ from __future__ import annotations
 from pydantic import field_validator
 
 from lab.stages.base import Stage
-from lab.worksheets.spec import Line, Sheet, Text, field
+from lab.worksheets.spec import BLANK_LINE_PATTERN, Line, Sheet, Text, field, words_at_most
 
 MAX_SUMMARY_WORDS = 200
 
@@ -23,6 +23,7 @@ class Display(Sheet):
         "One-paragraph summary",
         f"Paling banyak {MAX_SUMMARY_WORDS} kata, untuk masyarakat umum.",
         f"At most {MAX_SUMMARY_WORDS} words, for the general public.",
+        json_schema_extra={"pattern": words_at_most(MAX_SUMMARY_WORDS), "not": {"pattern": BLANK_LINE_PATTERN}},
     )
     highlights: list[Line] = field(
         "Dampak utama",
@@ -48,6 +49,11 @@ class Display(Sheet):
         if (n := len(v.split())) > MAX_SUMMARY_WORDS:
             raise ValueError(f"has {n} words; at most {MAX_SUMMARY_WORDS} are allowed")
         return v
+
+    @field_validator("media")
+    @classmethod
+    def _none_is_empty(cls, v: list[str] | None) -> list[str] | None:
+        return v or None  # no links given, whichever way: the worksheet shows an empty field for both
 
 
 def prefill(run, proposal) -> dict:

@@ -7,10 +7,8 @@ commitment and when, who is on the team and which services the team owns. A team
 
 from __future__ import annotations
 
-import datetime as dt
-
 from lab.stages.base import Stage
-from lab.worksheets.spec import Line, Record, Sheet, field
+from lab.worksheets.spec import Date, Line, Record, Sheet, field
 
 
 class TeamMember(Record):
@@ -35,7 +33,7 @@ class DrumUp(Sheet):
         "Full name of the head of the agency, sub-district, health centre or company.",
     )
     signatory_position: Line = field("Jabatan", "Position")
-    commitment_date: dt.date = field(
+    commitment_date: Date = field(
         "Tanggal penandatanganan komitmen",
         "Date the commitment was signed",
         "Tulis dengan format TTTT-BB-HH, misalnya 2026-10-12.",
@@ -46,6 +44,7 @@ class DrumUp(Sheet):
         "The unit commits to all stages of the innovation lab",
         "Centang Ya bila komitmen sudah ditandatangani.",
         "Tick Yes once the commitment is signed.",
+        json_schema_extra={"const": True},  # `check` refuses No: the team cannot go on without the commitment
     )
     members: list[TeamMember] = field(
         "Anggota tim inovasi",

@@ -10,33 +10,111 @@ from functools import cache
 from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 YES, NO = "yes", "no"
 BOOL_LABELS = {YES: {"id": "Ya", "en": "Yes"}, NO: {"id": "Tidak", "en": "No"}}
 
+# --------------------------------------------------------------------------- JSON Schema patterns
+# Each pattern means the same in ECMA-262 (with or without the `u` flag) and in Python's `re`: no `\s`, `\d`
+# or `.` (they differ between the two), and every `$` may also match before a final newline (Python) without
+# changing which strings match. SPACE is exactly what `str.strip()` and `str.split()` treat as space.
+_WS = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_WS_INLINE = r"\t\x0b\x0c\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"  # SPACE but \n, \r
+SPACE = f"[{_WS}]"
+NON_SPACE = f"[^{_WS}]"
+SOLID = f"[^{_WS}\\x00]"  # a character that is not space and not NUL (which nothing can store)
+NEWLINE = r"(?:\r\n|\r(?!\n)|\n)"  # as _normalize_text reads line ends
+ONE_CHAR = rf"(?:[\ud800-\udbff][\udc00-\udfff]|{NON_SPACE})"  # one code point, also in UTF-16 without `u`
+
+LINE_PATTERN = rf"^{SPACE}*{SOLID}(?:[^\n\r\x00]*{SOLID})?{SPACE}*$"
+"""A Line: something that is not space, on one line once the spaces around it are stripped; no NUL."""
+TEXT_PATTERN = rf"^[^\x00]*{SOLID}[^\x00]*$"
+"""A Text: something that is not space; no NUL."""
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+BLANK_LINE_PATTERN = rf"{NON_SPACE}[{_WS_INLINE}]*{NEWLINE}(?:[{_WS_INLINE}]*{NEWLINE})+[{_WS_INLINE}]*{NON_SPACE}"
+"""A blank line between two lines of text: a second paragraph."""
+
+
+def words_at_least(n: int) -> str:
+    """A pattern for a Text of at least `n` words (words as `str.split()` finds them)."""
+    return rf"^{SPACE}*(?:{SOLID}+{SPACE}+){{{n - 1}}}{SOLID}[^\x00]*$"
+
+
+def words_at_most(n: int) -> str:
+    """A pattern for a Text of one to `n` words."""
+    return rf"^{SPACE}*(?:{SOLID}+{SPACE}+){{0,{n - 1}}}{SOLID}+{SPACE}*$"
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _storable(value: str) -> str:
+    if m := _UNSTORABLE.search(value):
+        raise ValueError(f"contains a character that cannot be stored (U+{ord(m.group()):04X}); remove it")
+    return value
+
+
+def _filled(value: str) -> str:
+    if not value:  # only spaces: as blank as an empty answer, and said the same way
+        raise PydanticCustomError("string_too_short", "String should have at least 1 character", {"min_length": 1})
+    return value
+
 
 def _normalize_text(value: str) -> str:
-    lines = [ln.rstrip() for ln in value.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lines = [ln.rstrip() for ln in _storable(value).replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     while lines and not lines[0]:
         lines.pop(0)
     while lines and not lines[-1]:
         lines.pop()
-    return "\n".join(lines)
+    return _filled("\n".join(lines))
 
 
 def _one_line(value: str) -> str:
-    value = value.strip()
+    value = _filled(_storable(value).strip())
     if "\n" in value or "\r" in value:
         raise ValueError("must be a single line")
     return value
 
 
-Text = Annotated[str, AfterValidator(_normalize_text), Field(min_length=1)]
+@dataclass(frozen=True)
+class JsonSchema:
+    """Annotation metadata: keywords added to a type's JSON Schema (the model checks the same in Python)."""
+
+    keywords: tuple[tuple[str, Any], ...]
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
+        schema = handler(core_schema)
+        schema.update(self.keywords)
+        return schema
+
+
+Text = Annotated[str, AfterValidator(_normalize_text), Field(min_length=1),
+                 JsonSchema((("pattern", TEXT_PATTERN),))]  # fmt: skip
 """Free text of one or more paragraphs."""
-Line = Annotated[str, AfterValidator(_one_line), Field(min_length=1)]
+Line = Annotated[str, AfterValidator(_one_line), Field(min_length=1), JsonSchema((("pattern", LINE_PATTERN),))]
 """A single line of text (a name, a title, a reference)."""
 Score = Annotated[int, Field(ge=1, le=5)]
 """A 1-5 self-assessment score."""
+Date = Annotated[dt.date, JsonSchema((("pattern", DATE_PATTERN),))]
+"""A calendar date, written YYYY-MM-DD."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule the engine checks that JSON Schema cannot express, in the lab's two languages."""
+
+    id: str
+    text: dict[str, str]  # {"id": Bahasa Indonesia, "en": English}
+
+
+COMMON_RULES = (
+    Rule("unicode", {"id": "Teks berupa karakter Unicode yang sah (tanpa surrogate tunggal U+D800–U+DFFF).",
+                     "en": "Text is valid Unicode (no unpaired surrogate U+D800–U+DFFF)."}),
+    Rule("file-size", {"id": "Berkas lembar kerja, setelah ditulis dengan semua jawaban, paling besar 2 MB.",
+                       "en": "The worksheet file, written with all its answers, is at most 2 MB."}),
+)  # fmt: skip
+"""Rules of every worksheet."""
 
 
 def field(label_id: str, label_en: str, help_id: str = "", help_en: str = "", **kw: Any) -> Any:
@@ -60,10 +138,24 @@ class Record(BaseModel):
     LABEL: ClassVar[dict[str, str]] = {"id": "Butir", "en": "Item"}  # heading of each record
 
 
-class Sheet(BaseModel):
-    """Base of stage worksheet schemas."""
+def _sheet_schema(schema: dict[str, Any], model: type[Sheet]) -> None:
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["x-rules"] = [{"id": r.id, "text": dict(r.text)} for r in model.rules()]
 
-    model_config = ConfigDict(extra="forbid")
+
+class Sheet(BaseModel):
+    """Base of stage worksheet schemas.
+
+    RULES lists what the engine checks beyond the JSON Schema; `lab schema` prints them and the JSON Schema
+    carries them under "x-rules" (a list of {"id", "text": {"id", "en"}}), with the rules of every worksheet.
+    """
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_sheet_schema)
+    RULES: ClassVar[tuple[Rule, ...]] = ()
+
+    @classmethod
+    def rules(cls) -> tuple[Rule, ...]:
+        return cls.RULES + COMMON_RULES
 
 
 @dataclass(frozen=True)
