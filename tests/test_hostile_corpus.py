@@ -9,6 +9,7 @@ import os
 import pytest
 
 from lab.cli import app
+from lab.worksheets.markdown import MAX_BYTES
 from tests import factories
 from tests.helpers import answer, diagnosed, enrol, proposals, run_once, sheet, sheet_path, teams
 
@@ -19,7 +20,19 @@ def _swap(old: str, new: str):
     return lambda text: text.replace(old, new, 1)
 
 
-# (id, transform of a valid drum-up file -> bytes or str, expected [(line, reason)] or "valid")
+def at(needle: str, after: int = 0):
+    """The line where `needle` first appears in the file as the case wrote it: derived, not counted by hand."""
+    return lambda text: next(n for n, line in enumerate(text.split("\n"), 1) if needle in line) + after
+
+
+def body(text: str) -> int:
+    """The first line after the front matter (where a missing field is reported)."""
+    return text.split("\n").index("---", 1) + 2
+
+
+# (id, transform of a valid drum-up file -> bytes or str, expected [(line, reason)] or "valid"); a line is a
+# number only where the format fixes it (1: the file's start); otherwise it is found in the file (at, body), and
+# a reason that names a line may be a function of the file too.
 WORKSHEETS = [
     ('no-front-matter', lambda t: t.split("---\n", 2)[2],
      [(1, "missing front matter: the file must start with a '---' line")]),
@@ -30,45 +43,45 @@ WORKSHEETS = [
     ('unclosed-front-matter', lambda t: "---\ncohort: PBG-2026\n",
      [(1, "front matter is not closed by a '---' line")]),
     ('front-matter-not-yaml', _swap("team: unit-uji-001", "team: [unit-uji-001"),
-     [(5, "front matter is not valid YAML: did not find expected ',' or ']'")]),
+     [(at("team: [", after=1), "front matter is not valid YAML: did not find expected ',' or ']'")]),
     ('front-matter-a-list', lambda t: "---\n- a\n- b\n---\n" + t.split("---\n", 2)[2],
-     [(2, "front matter must be 'key: value' lines")]),
+     [(at("- a"), "front matter must be 'key: value' lines")]),
     ('other-team', _swap("team: unit-uji-001", "team: unit-uji-002"),
-     [(2, "front matter says team: 'unit-uji-002' but this file is for team 'unit-uji-001'")]),
+     [(at("cohort:"), "front matter says team: 'unit-uji-002' but this file is for team 'unit-uji-001'")]),
     ('other-stage', _swap("stage: drum-up", "stage: diagnose"),
-     [(2, "front matter says stage: 'diagnose' but this file is for stage 'drum-up'")]),
+     [(at("cohort:"), "front matter says stage: 'diagnose' but this file is for stage 'drum-up'")]),
     ('other-cohort', _swap("cohort: PBG-2026", "cohort: PSR-2026"),
-     [(2, "front matter says cohort: 'PSR-2026' but this file is for cohort 'PBG-2026'")]),
+     [(at("cohort:"), "front matter says cohort: 'PSR-2026' but this file is for cohort 'PBG-2026'")]),
     ('unknown-field', _swap("{#signatory_position}", "{#jabatan}"),
-     [(18, 'unknown field id {#jabatan}'), (8, 'field {#signatory_position} (Jabatan / Position) is missing; restore its heading')]),
+     [(at('{#jabatan}'), 'unknown field id {#jabatan}'), (body, 'field {#signatory_position} (Jabatan / Position) is missing; restore its heading')]),
     ('missing-field', _swap("## Jabatan {#signatory_position}\n\nKepala Dinas\n", ""),
-     [(8, 'field {#signatory_position} (Jabatan / Position) is missing; restore its heading')]),
+     [(body, 'field {#signatory_position} (Jabatan / Position) is missing; restore its heading')]),
     ('duplicated-field', lambda t: t + "\n## Jabatan lagi {#signatory_position}\n\nCamat\n",
-     [(84, 'field {#signatory_position} appears twice (first at line 18)')]),
+     [(at('## Jabatan lagi'), lambda t: f'field {{#signatory_position}} appears twice (first at line {at("{#signatory_position}")(t)})')]),
     ('heading-without-id', _swap("## Jabatan {#signatory_position}", "## Jabatan"),
-     [(18, "heading '## Jabatan' has no field id like {#problem}; restore the original heading"), (8, 'field {#signatory_position} (Jabatan / Position) is missing; restore its heading')]),
+     [(at('## Jabatan'), "heading '## Jabatan' has no field id like {#problem}; restore the original heading"), (body, 'field {#signatory_position} (Jabatan / Position) is missing; restore its heading')]),
     ('date-is-a-word', _swap("2026-03-10", "kemarin"),
-     [(22, "{#commitment_date}: 'kemarin' is not a date; write it as YYYY-MM-DD, e.g. 2026-10-12")]),
+     [(at('{#commitment_date}'), "{#commitment_date}: 'kemarin' is not a date; write it as YYYY-MM-DD, e.g. 2026-10-12")]),
     ('date-impossible', _swap("2026-03-10", "2026-02-30"),
-     [(22, "{#commitment_date}: '2026-02-30' is not a date; write it as YYYY-MM-DD, e.g. 2026-10-12")]),
+     [(at('{#commitment_date}'), "{#commitment_date}: '2026-02-30' is not a date; write it as YYYY-MM-DD, e.g. 2026-10-12")]),
     ('two-ticks', _swap("- [ ] Tidak {#no}", "- [x] Tidak {#no}"),
-     [(28, 'tick only one option for {#committed} (2 are ticked)')]),
+     [(at('{#committed}'), 'tick only one option for {#committed} (2 are ticked)')]),
     ('unknown-option', _swap("- [ ] Tidak {#no}", "- [ ] Mungkin {#maybe}"),
-     [(33, 'unknown option {#maybe} for {#committed}; choose from yes, no')]),
+     [(at('{#maybe}'), 'unknown option {#maybe} for {#committed}; choose from yes, no')]),
     ('checklist-prose', _swap("- [ ] Tidak {#no}", "iya dong"),
-     [(33, "{#committed} is a checklist: tick options as '- [x] …' and keep the other lines as they are")]),
+     [(at('iya dong'), "{#committed} is a checklist: tick options as '- [x] …' and keep the other lines as they are")]),
     ('list-without-bullets', _swap("- Imunisasi", "Imunisasi"),
-     [(81, "{#service_areas} is a list: start each item with '- '")]),
+     [(at('Imunisasi'), "{#service_areas} is a list: start each item with '- '")]),
     ('text-outside-fields', _swap("## Kepala unit", "jawaban nyasar\n\n## Kepala unit"),
-     [(12, 'text outside any field; write answers under a field heading')]),
+     [(at('jawaban nyasar'), 'text outside any field; write answers under a field heading')]),
     ('unknown-record-field', _swap("#### Nama {#name}", "#### Nama {#nama}"),
-     [(41, 'unknown field id {#nama} in a record of {#members}'), (39, 'record is missing field {#name}')]),
+     [(at('{#nama}'), 'unknown field id {#nama} in a record of {#members}'), (at('### Anggota 1'), 'record is missing field {#name}')]),
     ('not-committed', _swap("- [x] Ya {#yes}\n- [ ] Tidak {#no}", "- [ ] Ya {#yes}\n- [x] Tidak {#no}"),
-     [(28, '{#committed}: the team can only continue once the unit head has committed')]),
+     [(at('{#committed}'), '{#committed}: the team can only continue once the unit head has committed')]),
     ('required-left-blank', _swap("dr. Hanung Wikantono\n", ""),
-     [(12, '{#signatory} is required: please fill it in')]),
+     [(at('{#signatory}'), '{#signatory} is required: please fill it in')]),
     ('non-utf8', lambda t: t.encode().replace(b"Imunisasi", b"Imunisasi \xe9"),
-     [(81, 'not UTF-8 text (byte 0xe9); save the file as UTF-8')]),
+     [(at('Imunisasi'), 'not UTF-8 text (byte 0xe9); save the file as UTF-8')]),
     ('png-renamed', lambda t: b"\x89PNG\r\n\x1a\n\x00\x00",
      [(1, 'not UTF-8 text (byte 0x89); save the file as UTF-8')]),
     ('huge-file', lambda t: b"x" * 50_000_000,
@@ -109,6 +122,9 @@ def test_hostile_worksheets(two_teams, case, transform, expected):
         assert row.status == "valid" and teams(ws)["unit-uji-001"] == "committed"
     else:
         assert row.status == "invalid"
+        text = data[:MAX_BYTES].decode("utf-8", "replace")
+        expected = [(line(text) if callable(line) else line, reason(text) if callable(reason) else reason)
+                    for line, reason in expected]  # fmt: skip
         assert [(e["line"], e["reason"]) for e in row.errors] == expected
         assert path.read_bytes() == data  # untouched
         assert teams(ws)["unit-uji-001"] == "enrolled"
