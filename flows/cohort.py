@@ -10,15 +10,25 @@ from __future__ import annotations
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.states import Failed
 
 from lab import pipeline
+from lab.errors import LabError
 from lab.stages import SLUGS, stages_until
+from lab.text import visible
 
 
 @task(name="stage", task_run_name="{stage}", cache_policy=NO_CACHE)
 def stage_task(workspace: str, stage: str) -> dict:
-    """Run one stage over the whole cohort: collect inputs, ingest worksheets, advance, generate."""
-    return pipeline.run_stage(workspace, stage)
+    """Run one stage over the whole cohort: collect inputs, ingest worksheets, advance, generate.
+
+    A problem a user can act on (a LabError) is returned as data, not raised: the stage's changes are rolled
+    back, the run stops there, and the user reads one line instead of a traceback in the log.
+    """
+    try:
+        return pipeline.run_stage(workspace, stage)
+    except LabError as exc:
+        return {"stage": stage, "error": str(exc), "exit_code": exc.exit_code}
 
 
 @flow(name="labinov-cohort", log_prints=True)
@@ -26,12 +36,22 @@ def cohort_flow(workspace: str, until: str | None = None, wait: float = 0.0) -> 
     """One pass of a cohort's lab run under the cohort lock; publishes the stage funnel as an artifact."""
     if until is not None and until not in SLUGS:
         raise ValueError(f"unknown stage {until!r}; stages are {', '.join(SLUGS)}")
+    reports = []
     with pipeline.locked(workspace, wait):
-        reports = [stage_task(workspace, s.slug) for s in stages_until(until)]
+        for s in stages_until(until):
+            reports.append(stage_task(workspace, s.slug))
+            if "error" in reports[-1]:
+                break
     summary = pipeline.summary(workspace)
+    done = [r for r in reports if "error" not in r]
     create_markdown_artifact(
-        markdown=pipeline.funnel_markdown(summary, reports),
+        markdown=pipeline.funnel_markdown(summary, done),
         key=f"funnel-{summary['cohort'].lower()}",
         description=f"Stage funnel of {summary['cohort']}",
     )
-    return {"stages": reports, "funnel": summary["funnel"], "cohort": summary["cohort"]}
+    result = {"stages": done, "funnel": summary["funnel"], "cohort": summary["cohort"]}
+    if len(done) < len(reports):
+        stopped = reports[-1]
+        result["error"] = {k: stopped[k] for k in ("stage", "error", "exit_code")}
+        return Failed(message=f"stage {stopped['stage']} stopped: {visible(stopped['error'])}", data=result)
+    return result

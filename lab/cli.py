@@ -140,8 +140,18 @@ def run(
             from lab.progress import console_progress
 
             with console_progress(sys.stdout.isatty()):
-                result = cohort_flow(workspace=str(ws.root), until=until.value if until else None)
+                state = cohort_flow(
+                    workspace=str(ws.root), until=until.value if until else None, return_state=True
+                )
+            result = state.result(raise_on_failure=False)
+            if isinstance(result, BaseException):
+                raise result  # not a problem the flow could name: a bug, shown as one
     _print_run(result)
+    if "error" in result:
+        from lab.errors import StageStopped
+
+        stopped = result["error"]
+        raise StageStopped(f"stage {stopped['stage']} stopped: {stopped['error']}", stopped["exit_code"])
 
 
 def _print_run(result: dict) -> None:

@@ -11,6 +11,7 @@ LabError                      anything a user can act on (exit 1)
 ├── TransitionNotAllowed      the state machine refused an event (exit 6)
 ├── StaleState                optimistic versioning caught a lost update (exit 7)
 ├── CohortBusy                another run holds the cohort (exit 8)
+├── StageStopped              a stage of `lab run` stopped on a cohort-wide problem (the problem's own code)
 └── PrefectUnavailable        Prefect's server unreachable, not Prefect, or not starting (exit 10)
 """
 
@@ -90,3 +91,12 @@ class PrefectUnavailable(LabError):
     """No usable Prefect API: unreachable, not a Prefect server, or its temporary server did not start."""
 
     exit_code = 10
+
+
+class StageStopped(LabError):
+    """A stage of the cohort flow stopped on a problem that is not one team's (a broken cohort template, an
+    unsafe workspace folder); reported by the flow as data, re-raised by the CLI with the problem's exit code."""
+
+    def __init__(self, message: str, exit_code: int = 1):
+        super().__init__(message)
+        self.exit_code = exit_code
