@@ -16,7 +16,7 @@ from pydantic import field_validator
 from lab import safefs
 from lab.errors import UnsafePath, mb
 from lab.stages.base import Stage
-from lab.worksheets.spec import ONE_CHAR, SPACE, Date, Line, Record, Rule, Sheet, Text, field, options
+from lab.worksheets.spec import END, ONE_CHAR, SPACE, Date, Line, Record, Rule, Sheet, Text, field, options
 
 DECREE_LEVELS = options(
     agency_head=("Keputusan kepala perangkat daerah", "Decree of the agency head"),
@@ -29,7 +29,7 @@ DECREE_LEVELS = options(
 MATURITY = options(trial=("Uji coba", "Trial"), implementation=("Penerapan", "Implementation"))
 MAX_BENEFICIARIES = 10**9  # more people than live in Indonesia
 _SEP = r"[/\\]"
-OUTSIDE_PATTERN = rf"^{SPACE}*{_SEP}|^{SPACE}*{ONE_CHAR}:|(?:^{SPACE}*|{_SEP})\.\.(?:{_SEP}|{SPACE}*$)"
+OUTSIDE_PATTERN = rf"^{SPACE}*{_SEP}|^{SPACE}*{ONE_CHAR}:|(?:^{SPACE}*|{_SEP})\.\.(?:{_SEP}|{SPACE}*{END})"
 """An evidence path that leaves the folder: absolute, a drive (`C:`), or a '..' part (what `_stays_inside` refuses)."""
 
 

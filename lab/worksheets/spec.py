@@ -17,8 +17,8 @@ BOOL_LABELS = {YES: {"id": "Ya", "en": "Yes"}, NO: {"id": "Tidak", "en": "No"}}
 
 # --------------------------------------------------------------------------- JSON Schema patterns
 # Each pattern means the same in ECMA-262 (with or without the `u` flag) and in Python's `re`: no `\s`, `\d`
-# or `.` (they differ between the two), and every `$` may also match before a final newline (Python) without
-# changing which strings match. SPACE is exactly what `str.strip()` and `str.split()` treat as space.
+# or `.` alone (they differ between the two), and END instead of `$` (which in Python also matches before a
+# final newline). SPACE is exactly what `str.strip()` and `str.split()` treat as space.
 _WS = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 _WS_INLINE = r"\t\x0b\x0c\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"  # SPACE but \n, \r
 SPACE = f"[{_WS}]"
@@ -26,24 +26,25 @@ NON_SPACE = f"[^{_WS}]"
 SOLID = f"[^{_WS}\\x00]"  # a character that is not space and not NUL (which nothing can store)
 NEWLINE = r"(?:\r\n|\r(?!\n)|\n)"  # as _normalize_text reads line ends
 ONE_CHAR = rf"(?:[\ud800-\udbff][\udc00-\udfff]|{NON_SPACE})"  # one code point, also in UTF-16 without `u`
+END = r"(?![\s\S])"  # the end of the string, in both
 
-LINE_PATTERN = rf"^{SPACE}*{SOLID}(?:[^\n\r\x00]*{SOLID})?{SPACE}*$"
+LINE_PATTERN = rf"^{SPACE}*{SOLID}(?:[^\n\r\x00]*{SOLID})?{SPACE}*{END}"
 """A Line: something that is not space, on one line once the spaces around it are stripped; no NUL."""
-TEXT_PATTERN = rf"^[^\x00]*{SOLID}[^\x00]*$"
+TEXT_PATTERN = rf"^[^\x00]*{SOLID}[^\x00]*{END}"
 """A Text: something that is not space; no NUL."""
-DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+DATE_PATTERN = rf"^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}{END}"
 BLANK_LINE_PATTERN = rf"{NON_SPACE}[{_WS_INLINE}]*{NEWLINE}(?:[{_WS_INLINE}]*{NEWLINE})+[{_WS_INLINE}]*{NON_SPACE}"
 """A blank line between two lines of text: a second paragraph."""
 
 
 def words_at_least(n: int) -> str:
     """A pattern for a Text of at least `n` words (words as `str.split()` finds them)."""
-    return rf"^{SPACE}*(?:{SOLID}+{SPACE}+){{{n - 1}}}{SOLID}[^\x00]*$"
+    return rf"^{SPACE}*(?:{SOLID}+{SPACE}+){{{n - 1}}}{SOLID}[^\x00]*{END}"
 
 
 def words_at_most(n: int) -> str:
     """A pattern for a Text of one to `n` words."""
-    return rf"^{SPACE}*(?:{SOLID}+{SPACE}+){{0,{n - 1}}}{SOLID}+{SPACE}*$"
+    return rf"^{SPACE}*(?:{SOLID}+{SPACE}+){{0,{n - 1}}}{SOLID}+{SPACE}*{END}"
 
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
