@@ -70,7 +70,8 @@ def parts(rel: str | PurePosixPath) -> tuple[str, ...]:
     text = str(rel)
     path = PurePosixPath(text)
     if not text or path.is_absolute() or ".." in path.parts or "\x00" in text or not path.parts:
-        raise UnsafePath(text or "''", "is not a path inside the workspace: use a relative path without '..'")
+        shown = text.replace("\x00", "\\0") or "''"
+        raise UnsafePath(shown, "is not a path inside the workspace: use a relative path without '..'")
     return path.parts
 
 

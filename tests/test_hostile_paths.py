@@ -10,6 +10,7 @@ alarm) instead of hanging the suite.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -482,7 +483,62 @@ def test_hostile_export_file_link_is_replaced_not_followed(ws, outside, runner):
     assert _state(outside) == before
 
 
+OUTSIDE_PATHS = [
+    ("dot-dot", "../outside/secret.pdf", "../outside/secret.pdf"),
+    ("dot-dot-in-the-middle", "teams/../../outside/secret.pdf", "teams/../../outside/secret.pdf"),
+    ("absolute", "/etc/shadow", "/etc/shadow"),
+    ("empty", "", "''"),
+    ("nul-byte", "teams/a\x00.md", "teams/a\\0.md"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case,rel,shown", OUTSIDE_PATHS, ids=[c[0] for c in OUTSIDE_PATHS])
+def test_safefs_refuses_paths_that_leave_the_workspace(ws, outside, case, rel, shown):
+    """Every safefs entry point refuses a path that is not plainly inside the workspace."""
+    from lab import safefs
+
+    before = _state(outside)
+    calls = (safefs.check, safefs.open_file, lambda r, p: safefs.read_bytes(r, p, 100), safefs.ensure_dir,
+             safefs.writable, lambda r, p: safefs.copy_to(r, p, io.BytesIO(), 100))  # fmt: skip
+    for call in calls:
+        with pytest.raises(UnsafePath) as err:
+            call(ws.root, rel)
+        assert (
+            str(err.value) == f"{shown} is not a path inside the workspace: use a relative path without '..'"
+        )
+    assert _state(outside) == before
+
+
+def test_safefs_reads_stop_at_the_limit(ws):
+    from lab import safefs
+    from lab.errors import TooLarge
+
+    (ws.root / "teams" / "big.md").write_bytes(b"x" * 3000)
+    out = io.BytesIO()
+    with pytest.raises(TooLarge) as err:
+        safefs.copy_to(ws.root, "teams/big.md", out, 1000)
+    assert str(err.value) == "teams/big.md is 0.003 MB; the limit is 0.001 MB" and out.getvalue() == b""
+    assert safefs.read_bytes(ws.root, "teams/big.md", 3000) == b"x" * 3000
+
+
+def test_a_folder_made_a_link_before_the_rename_leaves_its_file_unwritten(ws, outside):
+    """WriteBatch(root) renames by folder descriptor: a folder swapped for a link after the temporary file
+    was written is reported in `failed`; the other files are written; nothing lands outside."""
+    from lab.files import WriteBatch
+
+    batch = WriteBatch(ws.root)
+    batch.write(ws.root / "teams/a/1-drum-up.md", b"worksheet a")
+    batch.write(ws.root / "teams/b/1-drum-up.md", b"worksheet b")
+    _to_outside(ws, "teams/a", outside, "a")
+    before = _state(outside)
+    assert batch.commit() == [ws.root / "teams/b/1-drum-up.md"]
+    assert [(p, str(e)) for p, e in batch.failed] == [
+        (ws.root / "teams/a/1-drum-up.md", f"teams/a {LINK} folder")
+    ]
+    assert _state(outside) == before and (ws.root / "teams/b/1-drum-up.md").read_bytes() == b"worksheet b"
+
+
 def test_the_path_corpus_is_large_enough():
     cases = (TEAM_CASES, BEFORE_GENERATION, DELIVER_CASES, IMPORT_CASES, SETTINGS_CASES, ROSTER_CASES,
-             IMPORTED_FILES, LOCK_CASES, HOLDER_CASES)  # fmt: skip
+             IMPORTED_FILES, LOCK_CASES, HOLDER_CASES, OUTSIDE_PATHS)  # fmt: skip
     assert sum(len(c) for c in cases) + 2 >= 40
