@@ -208,6 +208,21 @@ def test_hostile_team_folder_before_its_worksheet(ws, outside, runner, case, att
     assert sheet(ws, "drum-up", "unit-uji-001").status == "waiting" and (ws.root / SHEET).is_file()
 
 
+def test_hostile_teams_folder_link(ws, outside, runner):
+    """teams/ itself a link: no team's worksheet is written there, each team's record says why."""
+    enrol(ws, 2)
+    (ws.root / "teams").rmdir()  # made empty by `lab init`
+    os.symlink(outside, ws.root / "teams")
+    before = _state(outside)
+    run_once(ws)
+    reason = f"teams {LINK} folder"
+    assert _invalid_in_status(ws, runner) == [
+        ("teams/unit-uji-001/1-drum-up.md", 1, reason),
+        ("teams/unit-uji-002/1-drum-up.md", 1, reason),
+    ]
+    assert _state(outside) == before
+
+
 # proposal stage (deliver): evidence files, the evidence folder, the proposal's folder --------------------
 
 
