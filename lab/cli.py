@@ -417,9 +417,12 @@ def restore_cmd(
 @app.command()
 def schema(
     stage: Annotated[StageName | None, typer.Argument(help="A stage; all stages when omitted.")] = None,  # type: ignore[valid-type]
-    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON Schema.")] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help='Print the JSON Schema (2020-12); rules it cannot express are in "x-rules".'),
+    ] = False,
 ) -> None:
-    """The worksheet schema of a stage (fields, types, labels), or its JSON Schema."""
+    """The worksheet schema of a stage (fields, types, labels, rules), or its JSON Schema."""
     from lab.stages import STAGES, get_stage
 
     chosen = [get_stage(stage.value)] if stage else list(STAGES)
