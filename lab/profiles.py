@@ -34,8 +34,13 @@ class Profile:
     id: int = 0
 
 
-def profiles(session: Session, cohort: Cohort, states: tuple[str, ...] | None = None) -> Iterator[Profile]:
-    """Profiles of the cohort's proposals in id order, loaded BATCH at a time (nothing held for the whole cohort)."""
+def profiles(
+    session: Session, cohort: Cohort, states: tuple[str, ...] | None = None, last_good: bool = False
+) -> Iterator[Profile]:
+    """Profiles of the cohort's proposals in id order, loaded BATCH at a time (nothing held for the whole cohort).
+
+    Answers come from valid worksheets; with `last_good`, from each worksheet's last valid answers even if the
+    file has since become invalid, blank or missing (what the showcase keeps showing meanwhile)."""
     last = 0
     while True:
         query = (
@@ -50,18 +55,20 @@ def profiles(session: Session, cohort: Cohort, states: tuple[str, ...] | None = 
         rows = session.exec(query).all()
         if not rows:
             return
-        yield from _fill(session, rows)
+        yield from _fill(session, rows, last_good)
         last = rows[-1][0].id
 
 
-def _fill(session: Session, rows: list) -> Iterator[Profile]:
+def _fill(session: Session, rows: list, last_good: bool = False) -> Iterator[Profile]:
     ids = [p.id for p, _ in rows]
     answers: dict[tuple[int, str], dict] = {}
-    for pid, stage, data in session.exec(
-        select(Worksheet.proposal_id, Worksheet.stage, Worksheet.answers).where(
-            Worksheet.proposal_id.in_(ids), Worksheet.status == "valid"
-        )
-    ):
+    query = select(Worksheet.proposal_id, Worksheet.stage, Worksheet.answers).where(
+        Worksheet.proposal_id.in_(ids)
+    )
+    # answers are only ever stored from a valid worksheet, and kept when the file stops being valid
+    if not last_good:
+        query = query.where(Worksheet.status == "valid")
+    for pid, stage, data in session.exec(query):
         answers[(pid, stage)] = data or {}
     diagnose = {
         tid: data or {}

@@ -2,32 +2,54 @@
 
 Participant text is Markdown rendered with `markdown`, then sanitised with `nh3`: no script, event handler,
 `javascript:` link or iframe survives. Everything else goes through Jinja with autoescape on, and answers
-are data, never templates, so `{{ 7*7 }}` typed by a team shows as written. The site is built in a
-temporary folder and swapped in, so a reader never sees half a site.
+are data, never templates, so `{{ 7*7 }}` typed by a team shows as written. Every file is written atomically
+and the manifest last, so a reader never sees half a page and a build cut short is completed by the next one.
+
+Nothing a team wrote can stop the showcase for the others or turn it against the coordinators who open it:
+
+- A page is built from the last valid answers of the proposal's worksheets, so a team that deletes or breaks
+  its display worksheet after being showcased keeps its last good page (its worksheet shows the problem in
+  `lab status`, as for any worksheet).
+- Whatever else about one proposal stops its page (odd stored answers, a template error, an evidence file
+  that cannot be copied safely) is recorded as a problem of its display worksheet (`lab status`: path, line,
+  reason) and the rest of the site is built; its last good page, if any, is kept. Such problems are checked
+  again on every build and cleared once they are gone.
+- Only passive evidence files (documents, images, audio, video; `PASSIVE`) are copied and linked, streamed
+  through `lab.safefs` (no link, no special file, within `[evidence]` limits of cohort.toml). Anything that a
+  browser could run (HTML, SVG, XML, scripts, a file without extension, …) is listed by name with a note.
+- The site's own folders must be real folders inside the workspace: a link there is one clear error and
+  nothing is written through it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 import shutil
+import stat
+import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import markdown as md
 import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
-from sqlmodel import Session
+from sqlalchemy import update
+from sqlmodel import Session, select
 
-from lab.files import WriteBatch, write_atomic
-from lab.models import Cohort
+from lab import safefs
+from lab.errors import LabError, TooLarge, UnsafePath, mb
+from lab.files import FILE_MODE, WriteBatch, write_atomic
+from lab.models import Cohort, Worksheet, utcnow
 from lab.profiles import MAIN_LINE, Profile, profiles, reached
 from lab.review import REVIEWABLE, missing_reviewers, required, scoreboard
-from lab.settings import Workspace
+from lab.settings import EvidencePolicy, Workspace
 from lab.showcase_text import LABELS, option_label
 from lab.worksheets.render import templates_dir
 
@@ -52,6 +74,16 @@ TAGS = {
 }
 
 
+PASSIVE = frozenset(
+    "pdf png jpg jpeg gif webp mp4 webm mp3 doc docx xls xlsx ppt pptx odt ods odp csv txt".split()
+)  # evidence kinds a browser shows or hands to an application, never runs: copied into the site and linked
+MARKDOWN_MAX_CHARS = 6000  # longer texts are shown as plain paragraphs: Markdown's parser slows down
+MARKDOWN_MAX_MARKUP = 200  # faster than linearly on some input ('[' and '<' above all), so it only gets texts
+SOURCE = "showcase"  # marks the problems this module recorded on a display worksheet (it clears them itself)
+CODE = re.compile(r"^[A-Z0-9]{2,10}-[0-9]{4}-[0-9]{3,}$")  # a proposal id: the only page names ever removed
+SMALL = 64_000_000  # the site's own bookkeeping files are read up to this size
+
+
 @lru_cache(maxsize=1)
 def _markdown() -> md.Markdown:
     """One Markdown converter, reset between texts (building one per text dominated the showcase build)."""
@@ -59,15 +91,30 @@ def _markdown() -> md.Markdown:
 
 
 def render_text(text: str | None) -> Markup:
-    """Participant Markdown as safe HTML."""
+    """Participant Markdown as safe HTML; a text too long or too odd for the parser is shown as plain text."""
     if not text:
         return Markup("")
-    html = _markdown().reset().convert(text)
+    text = str(text)
+    if len(text) > MARKDOWN_MAX_CHARS or text.count("[") + text.count("<") > MARKDOWN_MAX_MARKUP:
+        return plain_text(text)
+    try:
+        html = _markdown().reset().convert(text)
+    except Exception:  # RecursionError on deeply nested lists or quotes: the text is still shown
+        _markdown.cache_clear()
+        return plain_text(text)
     clean = nh3.clean(
         html, tags=TAGS, attributes={"a": {"href", "title"}}, url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )  # fmt: skip
     return Markup(clean)
+
+
+def plain_text(text: str) -> Markup:
+    """Text as escaped paragraphs (blank lines) with its line breaks kept."""
+    paragraphs = [p for p in re.split(r"\n[ \t]*\n", text.strip()) if p.strip()]
+    return Markup("\n").join(
+        Markup("<p>{}</p>").format(Markup("<br>\n").join(p.splitlines())) for p in paragraphs
+    )
 
 
 @lru_cache(maxsize=2)
@@ -88,41 +135,63 @@ def build_showcase(ws: Workspace, session: Session, cohort: Cohort, force: bool 
     """Bring the site up to date; returns the path of its index.
 
     Nothing is rebuilt when nothing that feeds the site changed since the last build (the cohort's
-    fingerprint); otherwise the index and scoreboard are rebuilt and only the innovation pages whose data
-    changed are rendered again. Every file is written atomically; the manifest is written last, so a build
-    cut short is completed by the next one.
+    fingerprint) and no proposal has a showcase problem waiting; otherwise the index and scoreboard are
+    rebuilt and only the innovation pages whose data changed (or that had a problem) are rendered again.
+    A problem of one proposal is recorded on its display worksheet, never raised; a link or a file where
+    the site's own folders belong is one UnsafePath and nothing is written.
     """
-    s = ws.settings
-    target = ws.root / "showcase"
+    s, root = ws.settings, ws.root
+    target = root / "showcase"
+    for folder in ("showcase", "showcase/p", "showcase/assets"):
+        safefs.ensure_dir(root, folder)
+    waiting = _open_problems(session, cohort)
     stamp = _fingerprint(ws, session, cohort)
-    if not force and _read(target / FINGERPRINT) == stamp and (target / "index.html").exists():
+    if not force and not waiting and _small(ws, FINGERPRINT) == stamp and _regular(target / "index.html"):
         return target / "index.html"
     t = LABELS[s.lang]
     board = scoreboard(ws, session, cohort)
     common = {"t": t, "cohort": s, "lang": s.lang, "rubric": s.rubric, "need": required(ws)}
     env = _env()
     parts = stamp_parts(ws)
-    old_pages = json.loads(_read(target / MANIFEST) or "{}")
-    pages: dict[str, str] = {}
+    old_pages = _manifest(ws)
+    pages: dict[str, str] = {}  # code -> page stamp ("" for a page with a problem: built again next time)
     cards: list[Card] = []  # what the index and scoreboard show: the full profiles are not kept
-    batch = WriteBatch()
+    problems: dict[int, list[str]] = {}  # proposal id -> reasons, recorded on its display worksheet
+    built: list[tuple[str, set[str] | None]] = []  # pages written: code, evidence files to keep
+    batch, copies = WriteBatch(), _Copies(root)
     try:
         for asset in ("style.css", "showcase.js"):
-            batch.write(target / "assets" / asset, (templates_dir() / "showcase" / asset).read_bytes())
+            batch.write(
+                _file(root, f"showcase/assets/{asset}"), (templates_dir() / "showcase" / asset).read_bytes()
+            )
         template = env.get_template("innovation.html.j2")
-        for p in profiles(session, cohort, REVIEWABLE):  # read in batches; each page rendered and let go
-            item = _item(ws, p, board, s.lang)
-            code = item["code"]
-            pages[code] = _page_stamp(item, parts)
-            if pages[code] != old_pages.get(code) or force or not (target / "p" / f"{code}.html").exists():
-                item["evidence"] = _evidence(ws, item)
-                _copy_evidence(item, target / "p" / code / "evidence", batch)
-                batch.write(
-                    target / "p" / f"{code}.html", template.render(**common, i=item, root="..").encode()
-                )
-            cards.append(_card(item))
+        for p in profiles(session, cohort, REVIEWABLE, last_good=True):  # read in batches; each page let go
+            code = p.code
+            try:
+                item = _item(ws, p, board, s.lang)
+                pages[code] = _page_stamp(item, parts)
+                if (
+                    pages[code] != old_pages.get(code)
+                    or force
+                    or not (target / "p" / f"{code}.html").exists()
+                ):
+                    item["evidence"], found = _evidence(ws, item, copies, s.evidence)
+                    item["media"] = _media(item["display"].get("media"), item["evidence"])
+                    page = template.render(**common, i=item, root="..").encode()
+                    batch.write(_file(root, f"showcase/p/{code}.html"), page)
+                    built.append((code, {e["dest"] for e in item["evidence"] if e["dest"]}))
+                    if found:
+                        problems[p.id] = found
+                cards.append(_card(item))
+            except Exception as exc:  # about this proposal only: recorded, and every other page is built
+                problems[p.id] = [_unbuilt(code, exc, (target / "p" / f"{code}.html").exists())]
+                cards.append(_bare_card(ws, p, board, s.lang))
+                _fallback(root, batch, env, common, p)
+                built.append((code, None))
+            if p.id in problems:
+                pages[code] = ""
         batch.write_chunks(
-            target / "index.html",
+            _file(root, "showcase/index.html"),
             env.get_template("index.html.j2").generate(
                 **common,
                 items=cards,
@@ -133,18 +202,23 @@ def build_showcase(ws: Workspace, session: Session, cohort: Cohort, force: bool 
         )
         cards.sort(key=lambda c: (-(c.score["score"] if c.score else -1), c.code))
         batch.write_chunks(
-            target / "scoreboard.html",
+            _file(root, "showcase/scoreboard.html"),
             env.get_template("scoreboard.html.j2").generate(**common, items=cards, root="."),
         )
         batch.commit()
+        copies.commit()
     except BaseException:
         batch.abort()
+        copies.abort()
         raise
+    for code, keep in built:
+        _prune(root, code, keep)
     for code in set(old_pages) - set(pages):  # no longer showcased
-        (target / "p" / f"{code}.html").unlink(missing_ok=True)
-        shutil.rmtree(target / "p" / code, ignore_errors=True)
-    write_atomic(target / MANIFEST, json.dumps(pages, sort_keys=True).encode())
-    write_atomic(target / FINGERPRINT, stamp.encode())
+        _remove_page(root, code)
+    if _record(session, cohort, problems, waiting):
+        stamp = _fingerprint(ws, session, cohort)  # the worksheets' status is part of it
+    write_atomic(_file(root, f"showcase/{MANIFEST}"), json.dumps(pages, sort_keys=True).encode())
+    write_atomic(_file(root, f"showcase/{FINGERPRINT}"), stamp.encode())
     return target / "index.html"
 
 
@@ -152,11 +226,81 @@ FINGERPRINT = ".fingerprint"
 MANIFEST = ".pages.json"
 
 
-def _read(path: Path) -> str | None:
+def _small(ws: Workspace, name: str) -> str | None:
+    """One of the site's bookkeeping files as text; None if absent, odd or unreadable (the site is rebuilt)."""
     try:
-        return path.read_text(encoding="utf-8")
-    except OSError:
+        return safefs.read_bytes(ws.root, f"showcase/{name}", SMALL).decode("utf-8")
+    except (LabError, OSError, UnicodeDecodeError):
         return None
+
+
+def _manifest(ws: Workspace) -> dict[str, str]:
+    """The page stamps of the last build; anything unexpected counts as no manifest (every page is built)."""
+    try:
+        data = json.loads(_small(ws, MANIFEST) or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and CODE.match(k) and isinstance(v, str)}
+
+
+def _regular(path: Path) -> bool:
+    """Whether `path` is a regular file itself (not a link to one)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _file(root: Path, rel: str) -> Path:
+    """Where the site writes one of its files: every folder above it real and inside the workspace; the file
+    itself is replaced by a rename, so a link or a special file found there is replaced, never written
+    through. A folder there is an UnsafePath."""
+    folder, _, name = rel.rpartition("/")
+    path = safefs.ensure_dir(root, folder) / name
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return path
+    if stat.S_ISDIR(st.st_mode):
+        raise UnsafePath(rel, "is a folder where the showcase writes a file: remove it")
+    return path
+
+
+class _Copies:
+    """Evidence copies of one build: streamed into temporary files beside their places (synced by the
+    batch's sync, which follows them), renamed into place after the pages' batch."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.pending: list[tuple[str, Path]] = []
+
+    def copy(self, source: str, dest: str, limit: int) -> int:
+        """Copy the workspace file `source` to `dest` (both relative), at most `limit` bytes."""
+        path = _file(self.root, dest)
+        fd, tmp = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name[:200]}.{os.getpid()}.", suffix=".tmp"
+        )
+        try:
+            with os.fdopen(fd, "wb") as out:
+                n = safefs.copy_to(self.root, source, out, limit)
+            os.chmod(tmp, FILE_MODE)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        self.pending.append((tmp, path))
+        return n
+
+    def commit(self) -> None:
+        for tmp, path in self.pending:
+            os.replace(tmp, path)
+        self.pending.clear()
+
+    def abort(self) -> None:
+        for tmp, _ in self.pending:
+            Path(tmp).unlink(missing_ok=True)
+        self.pending.clear()
 
 
 def stamp_parts(ws: Workspace) -> str:
@@ -164,14 +308,15 @@ def stamp_parts(ws: Workspace) -> str:
     s = ws.settings
     templates = sorted((p.name, p.stat().st_mtime_ns) for p in (templates_dir() / "showcase").iterdir())
     return json.dumps([s.lang, s.region, s.year, s.title, s.code, s.rubric, s.coordinators, s.review.min_reviewers,
-                       templates], sort_keys=True, default=str)  # fmt: skip
+                       s.evidence.max_file_mb, s.evidence.max_proposal_mb, sorted(PASSIVE), templates],
+                      sort_keys=True, default=str)  # fmt: skip
 
 
 def _fingerprint(ws: Workspace, session: Session, cohort: Cohort) -> str:
     """Changes whenever anything the site shows may have changed."""
-    from sqlalchemy import func, select
+    from sqlalchemy import func
 
-    from lab.models import Evidence, Proposal, Review, Transition, Worksheet
+    from lab.models import Evidence, Proposal, Review, Transition
 
     facts = [
         session.execute(
@@ -193,7 +338,7 @@ def _fingerprint(ws: Workspace, session: Session, cohort: Cohort) -> str:
 
 
 def _page_stamp(item: dict[str, Any], common: str) -> str:
-    data = {k: v for k, v in item.items() if k not in ("evidence_rows", "evidence", "search")}
+    data = {k: v for k, v in item.items() if k not in ("evidence_rows", "evidence", "media", "search")}
     data["evidence"] = [(e.file, e.proves, e.size) for e in item["evidence_rows"]]
     return hashlib.sha256(json.dumps([data, common], sort_keys=True, default=str).encode()).hexdigest()
 
@@ -239,23 +384,213 @@ def _card(item: dict[str, Any]) -> Card:
                 summary=render_text(item["display"].get("summary")))  # fmt: skip
 
 
-def _evidence(ws: Workspace, item: dict) -> list[dict[str, Any]]:
-    """The evidence list of a page: files that stay inside the proposal's evidence folder are linked."""
-    folder = (ws.teams_dir / item["team"] / item["code"] / "evidence").resolve()
-    out = []
+def _bare_card(ws: Workspace, p: Profile, board: dict, lang: str) -> Card:
+    """The card of a proposal whose answers could not be shown: who and what, from its own record."""
+    score = board.get(p.id)
+    return Card(code=p.code, title=p.title, unit=p.unit, unit_type=p.unit_type,
+                unit_type_label=option_label("unit_type", p.unit_type, lang), form="", form_label="", affair="",
+                affair_label="", maturity="", maturity_label="", summary=Markup(""),
+                search=" ".join([p.code, p.title, p.unit]).casefold(), score=score,
+                missing=missing_reviewers(ws, score))  # fmt: skip
+
+
+def _unbuilt(code: str, exc: Exception, kept: bool) -> str:
+    """The problem line of a page that could not be built."""
+    detail = exc.args[0] if isinstance(exc, LabError) else (str(exc) or type(exc).__name__)
+    detail = " ".join(str(detail).split())[:300]
+    where = "its last page is kept" if kept else "a placeholder page is shown"
+    return (
+        f"the showcase page of {code} could not be built ({detail}); {where}: check this worksheet's answers"
+    )
+
+
+def _fallback(root: Path, batch: WriteBatch, env: Environment, common: dict, p: Profile) -> None:
+    """A short page saying the innovation cannot be shown yet, where no earlier page exists."""
+    try:
+        if (root / "showcase" / "p" / f"{p.code}.html").exists():
+            return
+        page = env.get_template("unavailable.html.j2").render(
+            **common, i={"code": p.code, "title": p.title, "unit": p.unit}, root=".."
+        )
+        batch.write(_file(root, f"showcase/p/{p.code}.html"), page.encode())
+    except Exception:  # the problem is already recorded; the card still links to where the page belongs
+        return
+
+
+def _evidence(
+    ws: Workspace, item: dict, copies: _Copies, limits: EvidencePolicy
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The evidence list of a page, with the passive files copied into the site; and the problems found.
+
+    Each entry: file (as the team listed it), proves, href (set when the file is in the site), note (why
+    it is not: a key of LABELS), dest (its path under the page's evidence folder)."""
+    code = item["code"]
+    source = f"teams/{item['team']}/{code}/evidence"
+    budget, done = limits.max_proposal_bytes, {}
+    out, problems = [], []
     for e in item["evidence_rows"]:
-        source = (folder / e.file).resolve()
-        present = source.is_relative_to(folder) and source.is_file()
-        out.append({"file": e.file, "name": Path(e.file).name, "proves": e.proves, "present": present,
-                    "source": source})  # fmt: skip
+        name = str(e.file)
+        entry: dict[str, Any] = {"file": name, "proves": e.proves, "href": None, "note": None, "dest": None}
+        out.append(entry)
+        rel = PurePosixPath(name)
+        if str(rel) in done:  # listed twice
+            entry.update(done[str(rel)])
+            continue
+        if rel.suffix.lower().removeprefix(".") not in PASSIVE:
+            entry["note"] = "evidence_active"  # could run scripts when opened: named, never copied or linked
+            continue
+        try:
+            n = copies.copy(
+                f"{source}/{rel}", f"showcase/p/{code}/evidence/{rel}", min(limits.max_file_bytes, budget)
+            )
+        except FileNotFoundError:
+            entry["note"] = "file_missing"
+            problems.append(f"evidence '{name}' is not in {source}/ any more: put the file back")
+        except TooLarge as exc:
+            entry["note"] = "file_too_large"
+            if exc.size > limits.max_file_bytes:
+                problems.append(f"evidence '{name}' is {mb(exc.size)} MB; the showcase takes at most "
+                                f"{mb(limits.max_file_bytes)} MB per file ([evidence] max_file_mb): make it smaller")  # fmt: skip
+            else:
+                problems.append(f"evidence '{name}' is left out of the showcase: this proposal's evidence passes "
+                                f"{mb(limits.max_proposal_bytes)} MB ([evidence] max_proposal_mb): make the files smaller")  # fmt: skip
+        except UnsafePath as exc:
+            entry["note"] = "file_refused"
+            problems.append(f"evidence '{name}' is not in the showcase: {exc}")
+        except OSError as exc:
+            entry["note"] = "file_refused"
+            problems.append(f"evidence '{name}' could not be copied into the showcase: {exc.strerror or exc}")
+        else:
+            budget -= n
+            entry.update(href=f"{quote(code)}/evidence/{quote(str(rel))}", dest=str(rel))
+        done[str(rel)] = {k: entry[k] for k in ("href", "note", "dest")}
+    return out, problems
+
+
+def _media(values: Any, evidence: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Photo and video lines: an http(s) address is a link; the name of an evidence file shown in the site
+    links to it (or carries its note); anything else is text."""
+    files = {str(PurePosixPath(e["file"])): e for e in evidence}
+    out = []
+    for value in values or []:
+        text = str(value)
+        name = text.strip().removeprefix("evidence/")
+        if _web_link(text):
+            out.append({"text": text, "href": text, "note": None})
+        elif name and (e := files.get(str(PurePosixPath(name)))):
+            out.append({"text": text, "href": e["href"], "note": e["note"]})
+        else:
+            out.append({"text": text, "href": None, "note": None})
     return out
 
 
-def _copy_evidence(item: dict, dest: Path, batch: WriteBatch) -> None:
-    """Copy the page's evidence files into the site."""
-    for e in item["evidence"]:
-        if e["present"]:
-            batch.write(dest / e["name"], e["source"].read_bytes())
+def _web_link(text: str) -> bool:
+    """An http(s) address with a host and nothing a browser would strip or reinterpret."""
+    if any(ch.isspace() or not ch.isprintable() for ch in text):
+        return False
+    try:
+        url = urlsplit(text)
+    except ValueError:
+        return False
+    return url.scheme in ("http", "https") and bool(url.hostname)
+
+
+def _real_dir(root: Path, rel: str) -> Path | None:
+    """`rel` if it and every folder above it are real folders (no link); None otherwise."""
+    path = root
+    for name in rel.split("/"):
+        path = path / name
+        try:
+            if not stat.S_ISDIR(os.lstat(path).st_mode):
+                return None
+        except OSError:
+            return None
+    return path
+
+
+def _prune(root: Path, code: str, keep: set[str] | None) -> None:
+    """Remove from a page's evidence folder what it no longer shows: files not in `keep` (when given), and
+    always links, special files and anything that is not passive."""
+    top = _real_dir(root, f"showcase/p/{code}/evidence")
+    if top is None:
+        return
+    for folder, dirs, files in os.walk(top):  # links to folders are listed, not entered
+        for name in dirs:
+            if os.path.islink(os.path.join(folder, name)):
+                os.unlink(os.path.join(folder, name))
+        for name in files:
+            path = os.path.join(folder, name)
+            rel = os.path.relpath(path, top).replace(os.sep, "/")
+            st = os.lstat(path)
+            passive = PurePosixPath(name).suffix.lower().removeprefix(".") in PASSIVE
+            if not stat.S_ISREG(st.st_mode) or not passive or (keep is not None and rel not in keep):
+                os.unlink(path)
+
+
+def _remove_page(root: Path, code: str) -> None:
+    """Remove the page and files of a proposal that is no longer showcased."""
+    page = root / "showcase" / "p" / f"{code}.html"
+    if _real_dir(root, "showcase/p") is None:
+        return
+    try:
+        if not stat.S_ISDIR(os.lstat(page).st_mode):
+            page.unlink()
+    except FileNotFoundError:
+        pass
+    if _real_dir(root, f"showcase/p/{code}") is not None:
+        shutil.rmtree(root / "showcase" / "p" / code, ignore_errors=True)  # never follows a link
+
+
+def _ours(errors: Any) -> bool:
+    """Whether a worksheet's problems are all ones the showcase recorded."""
+    return (
+        bool(errors)
+        and isinstance(errors, list)
+        and all(isinstance(e, dict) and e.get("source") == SOURCE for e in errors)
+    )
+
+
+def _open_problems(session: Session, cohort: Cohort) -> dict[int, int]:
+    """Proposal id -> display worksheet id, for every problem the showcase recorded and has to check again."""
+    rows = session.execute(
+        select(Worksheet.id, Worksheet.proposal_id, Worksheet.errors).where(
+            Worksheet.cohort_id == cohort.id, Worksheet.status == "invalid", Worksheet.stage == "display"
+        )
+    ).all()
+    return {pid: wid for wid, pid, errors in rows if _ours(errors)}
+
+
+def _record(
+    session: Session, cohort: Cohort, problems: dict[int, list[str]], waiting: dict[int, int]
+) -> bool:
+    """Put this build's problems on the proposals' display worksheets and clear those that are gone.
+
+    Only a valid worksheet (or one whose only problems are the showcase's) is marked: a worksheet that is
+    itself invalid, missing or blank already says what to fix first. Returns whether anything changed."""
+    ids = set(problems) | set(waiting)
+    if not ids:
+        return False
+    rows = session.execute(
+        select(Worksheet.id, Worksheet.proposal_id, Worksheet.status, Worksheet.errors).where(
+            Worksheet.cohort_id == cohort.id, Worksheet.stage == "display", Worksheet.proposal_id.in_(ids)
+        )
+    ).all()
+    changed = False
+    for wid, pid, status, errors in rows:
+        ours = status == "invalid" and _ours(errors)
+        values: dict[str, Any] | None = None
+        if pid in problems and (status == "valid" or ours):
+            new = [{"line": 1, "reason": reason, "source": SOURCE} for reason in problems[pid]]
+            if not ours or errors != new:
+                values = {"status": "invalid", "errors": new}
+        elif pid not in problems and ours:
+            values = {"status": "valid", "errors": []}
+        if values:
+            session.execute(
+                update(Worksheet).where(Worksheet.id == wid).values(**values, updated_at=utcnow())
+            )
+            changed = True
+    return changed
 
 
 def _funnel(counts: dict[str, int], t: dict[str, str]) -> dict[str, Any]:
