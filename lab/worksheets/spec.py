@@ -20,7 +20,9 @@ BOOL_LABELS = {YES: {"id": "Ya", "en": "Yes"}, NO: {"id": "Tidak", "en": "No"}}
 # or `.` alone (they differ between the two), and END instead of `$` (which in Python also matches before a
 # final newline). SPACE is exactly what `str.strip()` and `str.split()` treat as space.
 _WS = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-_WS_INLINE = r"\t\x0b\x0c\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"  # SPACE but \n, \r
+_WS_INLINE = (
+    r"\t\x0b\x0c\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"  # SPACE but \n, \r
+)
 SPACE = f"[{_WS}]"
 NON_SPACE = f"[^{_WS}]"
 SOLID = f"[^{_WS}\\x00]"  # a character that is not space and not NUL (which nothing can store)
@@ -33,7 +35,9 @@ LINE_PATTERN = rf"^{SPACE}*{SOLID}(?:[^\n\r\x00]*{SOLID})?{SPACE}*{END}"
 TEXT_PATTERN = rf"^[^\x00]*{SOLID}[^\x00]*{END}"
 """A Text: something that is not space; no NUL."""
 DATE_PATTERN = rf"^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}{END}"
-BLANK_LINE_PATTERN = rf"{NON_SPACE}[{_WS_INLINE}]*{NEWLINE}(?:[{_WS_INLINE}]*{NEWLINE})+[{_WS_INLINE}]*{NON_SPACE}"
+BLANK_LINE_PATTERN = (
+    rf"{NON_SPACE}[{_WS_INLINE}]*{NEWLINE}(?:[{_WS_INLINE}]*{NEWLINE})+[{_WS_INLINE}]*{NON_SPACE}"
+)
 """A blank line between two lines of text: a second paragraph."""
 
 
@@ -58,7 +62,9 @@ def _storable(value: str) -> str:
 
 def _filled(value: str) -> str:
     if not value:  # only spaces: as blank as an empty answer, and said the same way
-        raise PydanticCustomError("string_too_short", "String should have at least 1 character", {"min_length": 1})
+        raise PydanticCustomError(
+            "string_too_short", "String should have at least 1 character", {"min_length": 1}
+        )
     return value
 
 
@@ -93,7 +99,9 @@ class JsonSchema:
 Text = Annotated[str, AfterValidator(_normalize_text), Field(min_length=1),
                  JsonSchema((("pattern", TEXT_PATTERN),))]  # fmt: skip
 """Free text of one or more paragraphs."""
-Line = Annotated[str, AfterValidator(_one_line), Field(min_length=1), JsonSchema((("pattern", LINE_PATTERN),))]
+Line = Annotated[
+    str, AfterValidator(_one_line), Field(min_length=1), JsonSchema((("pattern", LINE_PATTERN),))
+]
 """A single line of text (a name, a title, a reference)."""
 Score = Annotated[int, Field(ge=1, le=5)]
 """A 1-5 self-assessment score."""
