@@ -27,9 +27,10 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import shutil
 import stat
-import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -45,7 +46,7 @@ from sqlmodel import Session, select
 
 from lab import safefs
 from lab.errors import LabError, TooLarge, UnsafePath, mb
-from lab.files import FILE_MODE, WriteBatch, write_atomic
+from lab.files import WriteBatch, write_atomic
 from lab.models import Cohort, Worksheet, utcnow
 from lab.profiles import MAIN_LINE, Profile, profiles, reached
 from lab.review import REVIEWABLE, missing_reviewers, required, scoreboard
@@ -158,15 +159,15 @@ def build_showcase(ws: Workspace, session: Session, cohort: Cohort, force: bool 
     cards: list[Card] = []  # what the index and scoreboard show: the full profiles are not kept
     problems: dict[int, list[str]] = {}  # proposal id -> reasons, recorded on its display worksheet
     built: list[tuple[str, set[str] | None]] = []  # pages written: code, evidence files to keep
-    batch, copies = WriteBatch(), _Copies(root)
+    ids: dict[str, int] = {}  # code -> proposal id of every page
+    site = _Site(root)
     try:
         for asset in ("style.css", "showcase.js"):
-            batch.write(
-                _file(root, f"showcase/assets/{asset}"), (templates_dir() / "showcase" / asset).read_bytes()
-            )
+            site.write(f"showcase/assets/{asset}", (templates_dir() / "showcase" / asset).read_bytes())
         template = env.get_template("innovation.html.j2")
         for p in profiles(session, cohort, REVIEWABLE, last_good=True):  # read in batches; each page let go
             code = p.code
+            ids[code] = p.id
             try:
                 item = _item(ws, p, board, s.lang)
                 pages[code] = _page_stamp(item, parts)
@@ -175,10 +176,10 @@ def build_showcase(ws: Workspace, session: Session, cohort: Cohort, force: bool 
                     or force
                     or not (target / "p" / f"{code}.html").exists()
                 ):
-                    item["evidence"], found = _evidence(ws, item, copies, s.evidence)
+                    item["evidence"], found = _evidence(item, site, s.evidence)
                     item["media"] = _media(item["display"].get("media"), item["evidence"])
                     page = template.render(**common, i=item, root="..").encode()
-                    batch.write(_file(root, f"showcase/p/{code}.html"), page)
+                    site.write(f"showcase/p/{code}.html", page)
                     built.append((code, {e["dest"] for e in item["evidence"] if e["dest"]}))
                     if found:
                         problems[p.id] = found
@@ -186,12 +187,12 @@ def build_showcase(ws: Workspace, session: Session, cohort: Cohort, force: bool 
             except Exception as exc:  # about this proposal only: recorded, and every other page is built
                 problems[p.id] = [_unbuilt(code, exc, (target / "p" / f"{code}.html").exists())]
                 cards.append(_bare_card(ws, p, board, s.lang))
-                _fallback(root, batch, env, common, p)
+                _fallback(site, env, common, p)
                 built.append((code, None))
             if p.id in problems:
                 pages[code] = ""
-        batch.write_chunks(
-            _file(root, "showcase/index.html"),
+        site.write_chunks(
+            "showcase/index.html",
             env.get_template("index.html.j2").generate(
                 **common,
                 items=cards,
@@ -201,24 +202,28 @@ def build_showcase(ws: Workspace, session: Session, cohort: Cohort, force: bool 
             ),
         )
         cards.sort(key=lambda c: (-(c.score["score"] if c.score else -1), c.code))
-        batch.write_chunks(
-            _file(root, "showcase/scoreboard.html"),
+        site.write_chunks(
+            "showcase/scoreboard.html",
             env.get_template("scoreboard.html.j2").generate(**common, items=cards, root="."),
         )
-        batch.commit()
-        copies.commit()
+        site.commit()
     except BaseException:
-        batch.abort()
-        copies.abort()
+        site.abort()
         raise
+    for rel, exc in site.failed:  # a folder swapped for a link while the site was written
+        code = rel.removeprefix("showcase/p/").split("/")[0].removesuffix(".html")
+        if code not in ids or not rel.startswith("showcase/p/"):
+            raise exc
+        problems.setdefault(ids[code], []).append(f"{rel} could not be put in place: {exc}")
+        pages[code] = ""
     for code, keep in built:
         _prune(root, code, keep)
     for code in set(old_pages) - set(pages):  # no longer showcased
         _remove_page(root, code)
     if _record(session, cohort, problems, waiting):
         stamp = _fingerprint(ws, session, cohort)  # the worksheets' status is part of it
-    write_atomic(_file(root, f"showcase/{MANIFEST}"), json.dumps(pages, sort_keys=True).encode())
-    write_atomic(_file(root, f"showcase/{FINGERPRINT}"), stamp.encode())
+    write_atomic(site.path(f"showcase/{MANIFEST}"), json.dumps(pages, sort_keys=True).encode(), root)
+    write_atomic(site.path(f"showcase/{FINGERPRINT}"), stamp.encode(), root)
     return target / "index.html"
 
 
@@ -253,54 +258,99 @@ def _regular(path: Path) -> bool:
         return False
 
 
-def _file(root: Path, rel: str) -> Path:
-    """Where the site writes one of its files: every folder above it real and inside the workspace; the file
-    itself is replaced by a rename, so a link or a special file found there is replaced, never written
-    through. A folder there is an UnsafePath."""
-    folder, _, name = rel.rpartition("/")
-    path = safefs.ensure_dir(root, folder) / name
-    try:
-        st = os.lstat(path)
-    except FileNotFoundError:
-        return path
-    if stat.S_ISDIR(st.st_mode):
-        raise UnsafePath(rel, "is a folder where the showcase writes a file: remove it")
-    return path
-
-
-class _Copies:
-    """Evidence copies of one build: streamed into temporary files beside their places (synced by the
-    batch's sync, which follows them), renamed into place after the pages' batch."""
+class _Site:
+    """What one build writes under `showcase/`, every folder reached through `lab.safefs` (no link followed,
+    nothing outside the workspace): pages through one WriteBatch, evidence streamed into temporary files
+    beside their places; everything renamed into place after the batch's one sync. A file's own entry is
+    replaced by the rename, so a link or a special file found there is replaced, never written through; a
+    folder there is an UnsafePath. What could not be put in place (a folder swapped meanwhile) is in
+    `failed`, as (relative path, reason)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.pending: list[tuple[str, Path]] = []
+        self.batch = WriteBatch(root)
+        self.copies: list[tuple[str, str, str]] = []  # folder, temporary name, name
+        self.failed: list[tuple[str, UnsafePath]] = []
+        self._checked: set[str] = set()
+        self._token = secrets.token_hex(4)
+
+    def path(self, rel: str) -> Path:
+        """The path of the site's file `rel` (workspace-relative), its folders checked and made."""
+        folder = rel.rpartition("/")[0]
+        if folder not in self._checked:
+            safefs.ensure_dir(self.root, folder)
+            self._checked.add(folder)
+        path = self.root / rel
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            return path
+        if stat.S_ISDIR(st.st_mode):
+            raise UnsafePath(rel, "is a folder where the showcase writes a file: remove it")
+        return path
+
+    def write(self, rel: str, data: bytes) -> None:
+        self.batch.write(self.path(rel), data)
+
+    def write_chunks(self, rel: str, chunks: Iterable[str]) -> None:
+        self.batch.write_chunks(self.path(rel), chunks)
 
     def copy(self, source: str, dest: str, limit: int) -> int:
-        """Copy the workspace file `source` to `dest` (both relative), at most `limit` bytes."""
-        path = _file(self.root, dest)
-        fd, tmp = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name[:200]}.{os.getpid()}.", suffix=".tmp"
-        )
+        """Stream the workspace file `source` into the site at `dest`, at most `limit` bytes; returns its size."""
+        self.path(dest)
+        folder, _, name = dest.rpartition("/")
+        tmp = f".{name[:200]}.{os.getpid()}.{self._token}{len(self.copies)}.tmp"
+        fd = safefs.open_dir(self.root, folder)
         try:
-            with os.fdopen(fd, "wb") as out:
-                n = safefs.copy_to(self.root, source, out, limit)
-            os.chmod(tmp, FILE_MODE)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        self.pending.append((tmp, path))
+            out = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666, dir_fd=fd)
+            try:
+                with os.fdopen(out, "wb") as fh:
+                    n = safefs.copy_to(self.root, source, fh, limit)
+            except BaseException:
+                os.unlink(tmp, dir_fd=fd)
+                raise
+        finally:
+            os.close(fd)
+        self.copies.append((folder, tmp, name))
         return n
 
     def commit(self) -> None:
-        for tmp, path in self.pending:
-            os.replace(tmp, path)
-        self.pending.clear()
+        self.batch.commit()  # one sync, for the evidence copies (written before it) too
+        self.failed += [(p.relative_to(self.root).as_posix(), exc) for p, exc in self.batch.failed]
+        for folder, tmp, name in self.copies:
+            try:
+                fd = safefs.open_dir(self.root, folder)
+            except (UnsafePath, FileNotFoundError) as exc:
+                why = (
+                    exc
+                    if isinstance(exc, UnsafePath)
+                    else UnsafePath(folder, "was removed meanwhile: run again")
+                )
+                self.failed.append((f"{folder}/{name}", why))
+                continue
+            try:
+                os.replace(tmp, name, src_dir_fd=fd, dst_dir_fd=fd)
+            except OSError as exc:
+                self.failed.append((f"{folder}/{name}", UnsafePath(f"{folder}/{name}", f"cannot be written: "
+                                                                   f"{exc.strerror}")))  # fmt: skip
+            finally:
+                os.close(fd)
+        self.copies.clear()
 
     def abort(self) -> None:
-        for tmp, _ in self.pending:
-            Path(tmp).unlink(missing_ok=True)
-        self.pending.clear()
+        self.batch.abort()
+        for folder, tmp, _ in self.copies:
+            try:
+                fd = safefs.open_dir(self.root, folder)
+            except (LabError, OSError):
+                continue  # a sweep of orphaned temporary files removes it
+            try:
+                os.unlink(tmp, dir_fd=fd)
+            except OSError:
+                pass
+            finally:
+                os.close(fd)
+        self.copies.clear()
 
 
 def stamp_parts(ws: Workspace) -> str:
@@ -404,22 +454,20 @@ def _unbuilt(code: str, exc: Exception, kept: bool) -> str:
     )
 
 
-def _fallback(root: Path, batch: WriteBatch, env: Environment, common: dict, p: Profile) -> None:
+def _fallback(site: _Site, env: Environment, common: dict, p: Profile) -> None:
     """A short page saying the innovation cannot be shown yet, where no earlier page exists."""
     try:
-        if (root / "showcase" / "p" / f"{p.code}.html").exists():
+        if (site.root / "showcase" / "p" / f"{p.code}.html").exists():
             return
         page = env.get_template("unavailable.html.j2").render(
             **common, i={"code": p.code, "title": p.title, "unit": p.unit}, root=".."
         )
-        batch.write(_file(root, f"showcase/p/{p.code}.html"), page.encode())
+        site.write(f"showcase/p/{p.code}.html", page.encode())
     except Exception:  # the problem is already recorded; the card still links to where the page belongs
         return
 
 
-def _evidence(
-    ws: Workspace, item: dict, copies: _Copies, limits: EvidencePolicy
-) -> tuple[list[dict[str, Any]], list[str]]:
+def _evidence(item: dict, site: _Site, limits: EvidencePolicy) -> tuple[list[dict[str, Any]], list[str]]:
     """The evidence list of a page, with the passive files copied into the site; and the problems found.
 
     Each entry: file (as the team listed it), proves, href (set when the file is in the site), note (why
@@ -440,7 +488,7 @@ def _evidence(
             entry["note"] = "evidence_active"  # could run scripts when opened: named, never copied or linked
             continue
         try:
-            n = copies.copy(
+            n = site.copy(
                 f"{source}/{rel}", f"showcase/p/{code}/evidence/{rel}", min(limits.max_file_bytes, budget)
             )
         except FileNotFoundError:

@@ -342,6 +342,35 @@ def test_a_worksheet_problem_is_not_hidden_by_a_showcase_problem(ws, runner):
     ]
 
 
+def test_a_page_folder_swapped_for_a_link_while_written_is_that_pages_problem(ws, runner, monkeypatch):
+    from lab import showcase
+
+    _drive(ws)
+    outside = _outside(ws)
+    folder = ws.root / "showcase" / "p" / CODE / "evidence"
+    commit = showcase._Site.commit
+
+    def swapped(site):  # another process swaps the folder after the copy, before the rename
+        folder.rename(folder.with_name("moved"))
+        os.symlink(outside, folder)
+        commit(site)
+
+    monkeypatch.setattr(showcase._Site, "commit", swapped)
+    _edit_summary(ws)
+    run_once(ws)
+    monkeypatch.undo()
+    rel = f"showcase/p/{CODE}/evidence"
+    assert [(e["path"], e["reason"]) for e in _status(ws, runner)["invalid"]] == [
+        (DISPLAY, f"{rel}/sk.pdf could not be put in place: {rel} is a symbolic link; links are not followed: "
+                  "replace it with a real folder")
+    ]  # fmt: skip
+    assert list(outside.iterdir()) == []
+    assert "Ringkasan baru dari tim." in (ws.root / "showcase" / "p" / f"{CODE}.html").read_text()
+    folder.unlink()  # the link is removed: the next run puts the evidence back and clears the problem
+    run_once(ws)
+    assert _status(ws, runner)["invalid"] == [] and (folder / "sk.pdf").read_bytes() == PDF
+
+
 # (id, how the site's own folder is attacked, the one-line error); nothing is written through a link
 SITE = [
     ("showcase-is-a-link", lambda ws, out: os.symlink(out, ws.root / "showcase"),
