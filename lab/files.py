@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from lab import safefs
-from lab.errors import UnsafePath
+from lab.errors import TooLarge, UnsafePath
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -233,9 +233,16 @@ def decode_text(data: bytes, source: str, limit: int, error: type[Exception], hi
         raise error(f"{source}:{line}: not UTF-8 text{hint}") from None
 
 
-def read_limited(path: Path, limit: int, error: type[Exception]) -> bytes:
+def read_limited(path: Path, limit: int, error: type[Exception], root: Path | None = None) -> bytes:
     """A file the user names (an import, a roster): a regular file (a pipe never blocks, a device is never
-    opened), refused past `limit` bytes and never read further than that; problems are `error`s."""
+    opened), refused past `limit` bytes and never read further than that; problems are `error`s.
+
+    A file inside the workspace `root` is read like every workspace file (lab.safefs: no link anywhere on
+    its way); one outside it is the user's own choice."""
+    if root is not None:
+        path, root = Path(os.path.normpath(path.absolute())), Path(os.path.normpath(root.absolute()))
+        if path.is_relative_to(root):
+            return _read_in(root, path.relative_to(root).as_posix(), limit, error, str(path))
     try:
         st = os.stat(path)
         if not stat.S_ISREG(st.st_mode):
@@ -263,7 +270,21 @@ def read_limited(path: Path, limit: int, error: type[Exception]) -> bytes:
     return b"".join(chunks)
 
 
-def read_text(path: Path, limit: int, error: type[Exception], hint: str = "") -> str:
+def _read_in(root: Path, rel: str, limit: int, error: type[Exception], source: str) -> bytes:
+    """A file under the workspace through lab.safefs; every problem is an `error` naming `source`."""
+    try:
+        return safefs.read_bytes(root, rel, limit)
+    except FileNotFoundError:
+        raise error(f"{source}: cannot read: No such file or directory") from None
+    except TooLarge:
+        raise error(f"{source}: file is larger than {limit // 1_000_000} MB") from None
+    except UnsafePath as exc:
+        raise error(str(exc)) from None
+
+
+def read_text(
+    path: Path, limit: int, error: type[Exception], hint: str = "", root: Path | None = None
+) -> str:
     """Read a user's file with read_limited() and decode_text(); an unreadable file is the same kind of
     error."""
-    return decode_text(read_limited(path, limit, error), str(path), limit, error, hint)
+    return decode_text(read_limited(path, limit, error, root), str(path), limit, error, hint)

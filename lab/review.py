@@ -56,7 +56,7 @@ def _norm(name: str) -> str:
 def import_reviews(ws: Workspace, session: Session, cohort: Cohort, path: Path) -> ReviewReport:
     """Read a score sheet; valid rows replace their reviewer's earlier scores, bad rows are reported."""
     rubric = ws.settings.rubric
-    table = Table(read_text(path, MAX_SHEET_BYTES, UsageError, _HINT), str(path), UsageError)
+    table = Table(read_text(path, MAX_SHEET_BYTES, UsageError, _HINT, ws.root), str(path), UsageError)
     missing = table.missing(("proposal", "reviewer", *rubric, "note"))
     if missing:
         raise UsageError(f"{path}:1: missing column(s) {', '.join(missing)}")
@@ -216,7 +216,7 @@ def write_review_sheets(ws: Workspace, session: Session, cohort: Cohort) -> list
         else:
             data = fresh
         if data != current:
-            write_atomic(path, data)
+            write_atomic(path, data, ws.root)
             written.append(rel)
         record.written_hash = digest(data) if data == fresh else record.written_hash
         session.add(record)

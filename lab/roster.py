@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from lab import safefs
-from lab.errors import RosterError, TooLarge, UnsafePath
+from lab.errors import RosterError, UnsafePath
 from lab.files import decode_text, read_limited, write_atomic
 from lab.models import Cohort, Member, Team
 from lab.settings import Workspace
@@ -57,7 +57,9 @@ def parse_roster(data: bytes, source: str) -> list[Unit]:
         if not name:
             raise RosterError(f"{source}:{line}: unit is empty")
         if kind not in UNIT_TYPES:
-            raise RosterError(f"{source}:{line}: unit_type {clip(kind)!r} is not one of {', '.join(UNIT_TYPES)}")
+            raise RosterError(
+                f"{source}:{line}: unit_type {clip(kind)!r} is not one of {', '.join(UNIT_TYPES)}"
+            )
         slug = slugify(name)
         if not slug:
             raise RosterError(
@@ -85,28 +87,11 @@ def parse_roster(data: bytes, source: str) -> list[Unit]:
 def import_roster(ws: Workspace, source: Path, session: Session, cohort: Cohort) -> dict[str, int]:
     """Validate a roster file, make it the workspace's roster.csv, and sync it into the database."""
     source, root = Path(os.path.normpath(source.absolute())), Path(os.path.normpath(ws.root))
-    try:  # a file inside the workspace is read like every workspace file; one outside is the facilitator's
-        rel = source.relative_to(root).as_posix()
-    except ValueError:
-        data = read_limited(source, MAX_ROSTER_BYTES, RosterError)
-    else:
-        data = _read_in_workspace(ws, rel, str(source))
+    data = read_limited(source, MAX_ROSTER_BYTES, RosterError, root)
     parse_roster(data, str(source))
     if source != root / ROSTER:
         write_atomic(ws.roster_file, data, ws.root)  # replaces a link there, never writes through it
     return sync(ws, session, cohort)
-
-
-def _read_in_workspace(ws: Workspace, rel: str, source: str) -> bytes:
-    """A roster file under the workspace, through lab.safefs; every problem is a RosterError."""
-    try:
-        return safefs.read_bytes(ws.root, rel, MAX_ROSTER_BYTES)
-    except FileNotFoundError:
-        raise RosterError(f"{source}: cannot read: No such file or directory") from None
-    except TooLarge:
-        raise RosterError(f"{source}: file is larger than {MAX_ROSTER_BYTES // 1_000_000} MB") from None
-    except UnsafePath as exc:
-        raise RosterError(str(exc)) from None
 
 
 def sync(ws: Workspace, session: Session, cohort: Cohort) -> dict[str, int]:
@@ -116,7 +101,7 @@ def sync(ws: Workspace, session: Session, cohort: Cohort) -> dict[str, int]:
             return {"teams_added": 0, "members": 0}
     except UnsafePath as exc:
         raise RosterError(str(exc)) from None
-    units = parse_roster(_read_in_workspace(ws, ROSTER, ROSTER), ROSTER)
+    units = parse_roster(read_limited(ws.roster_file, MAX_ROSTER_BYTES, RosterError, ws.root), ROSTER)
     teams = {t.slug: t for t in session.exec(select(Team).where(Team.cohort_id == cohort.id))}
     added = 0
     for unit in units:

@@ -419,6 +419,14 @@ IMPORTED_FILES = [
      "{o}/a.json is a named pipe (FIFO), not a regular file: give a real file"),
     ("answers-from-dev-zero", "answers", lambda ws, o: Path("/dev/zero"), 5,
      "/dev/zero is a device, not a regular file: give a real file"),
+    ("review-sheet-link-in-the-workspace", "review",
+     lambda ws, o: (os.symlink(o / "shadow", ws.root / "reviews" / "juri.csv"), ws.root / "reviews" / "juri.csv")[1],
+     2, f"reviews/juri.csv {LINK} file"),
+    ("review-sheet-under-a-linked-folder", "review",
+     lambda ws, o: (shutil.rmtree(ws.root / "reviews"), os.symlink(o, ws.root / "reviews"),
+                    ws.root / "reviews" / "shadow")[-1], 2, f"reviews {LINK} folder"),
+    ("review-sheet-from-a-fifo", "review", lambda ws, o: (os.mkfifo(o / "r.csv"), o / "r.csv")[1], 2,
+     "{o}/r.csv is a named pipe (FIFO), not a regular file: give a real file"),
 ]  # fmt: skip
 
 
