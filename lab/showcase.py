@@ -170,7 +170,7 @@ def build_showcase(ws: Workspace, session: Session, cohort: Cohort, force: bool 
             ids[code] = p.id
             try:
                 item = _item(ws, p, board, s.lang)
-                pages[code] = _page_stamp(item, parts)
+                pages[code] = _page_stamp(item, parts, _on_disk(root, item))
                 if (
                     pages[code] != old_pages.get(code)
                     or force
@@ -387,10 +387,36 @@ def _fingerprint(ws: Workspace, session: Session, cohort: Cohort) -> str:
     ).hexdigest()
 
 
-def _page_stamp(item: dict[str, Any], common: str) -> str:
+def _page_stamp(item: dict[str, Any], common: str, disk: list) -> str:
     data = {k: v for k, v in item.items() if k not in ("evidence_rows", "evidence", "media", "search")}
     data["evidence"] = [(e.file, e.proves, e.size) for e in item["evidence_rows"]]
-    return hashlib.sha256(json.dumps([data, common], sort_keys=True, default=str).encode()).hexdigest()
+    return hashlib.sha256(json.dumps([data, common, disk], sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _on_disk(root: Path, item: dict[str, Any]) -> list:
+    """What the page's evidence files are on disk now (kind, size, time, inode), looked at without following
+    a link: part of the page's stamp, so a file replaced, grown, removed or made a link after its page was
+    built makes the page be built again (and the file copied or refused again)."""
+    folder = root
+    try:
+        for name in ("teams", item["team"], item["code"], "evidence"):
+            folder = folder / name
+            if not stat.S_ISDIR(os.lstat(folder).st_mode):
+                return ["not a folder"]
+    except (OSError, ValueError):
+        return ["absent"]
+    out: list = []
+    for e in item["evidence_rows"]:
+        path, kinds = folder, []
+        try:
+            for name in PurePosixPath(e.file).parts:
+                path = path / name
+                st = os.lstat(path)
+                kinds.append(stat.S_IFMT(st.st_mode))
+            out.append((kinds, st.st_size, st.st_mtime_ns, st.st_ino))
+        except (OSError, ValueError):  # absent, or a name the system refuses
+            out.append(None)
+    return out
 
 
 def _item(ws: Workspace, p: Profile, board: dict, lang: str) -> dict[str, Any]:

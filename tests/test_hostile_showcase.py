@@ -141,6 +141,21 @@ def _stale_active_files(ws):
     _edit_summary(ws)
 
 
+def _after_page(attack):
+    """`attack` on a page already built; then something else in the cohort changes (the site is built again)."""
+
+    def later(ws):
+        attack(ws)
+        (ws.root / "showcase" / ".fingerprint").unlink()
+
+    return later
+
+
+def _new_pdf(ws):
+    (ws.root / EVIDENCE / "sk.pdf").unlink()
+    (ws.root / EVIDENCE / "sk.pdf").write_bytes(b"%PDF-1.7 newer decree")
+
+
 def _delete_display(ws):
     sheet_path(ws, "display", CODE).unlink()
 
@@ -237,6 +252,15 @@ CASES = [
      _problem("evidence 'foto.jpg' is left out of the showcase: this proposal's evidence passes 0.00002 MB "
               "([evidence] max_proposal_mb): make the files smaller"),
      [f'<a href="{CODE}/evidence/sk.pdf">sk.pdf</a>', "foto.jpg (berkas terlalu besar untuk etalase)"], []),
+    ("evidence-replaced-by-link-after-its-page", {}, _after_page(_link_evidence),
+     _problem(f"evidence 'sk.pdf' is not in the showcase: {EVIDENCE}/sk.pdf is a symbolic link; links are not "
+              "followed: replace it with a real file"), [f"sk.pdf ({REFUSED_NOTE})"], []),
+    ("evidence-folder-replaced-by-link-after-its-page", {}, _after_page(_link_evidence_folder),
+     _problem(f"evidence 'sk.pdf' is not in the showcase: {EVIDENCE} is a symbolic link; links are not followed: "
+              "replace it with a real folder"), [f"sk.pdf ({REFUSED_NOTE})"], []),
+    ("evidence-made-huge-after-its-page", {}, _after_page(_sparse_evidence),
+     _problem("evidence 'sk.pdf' is 2,147.5 MB; the showcase takes at most 25 MB per file ([evidence] max_file_mb): "
+              "make it smaller"), ["sk.pdf (berkas terlalu besar untuk etalase)"], []),
     ("page-folder-is-a-link", {}, _link_page_folder,
      _problem(f"evidence 'sk.pdf' is not in the showcase: showcase/p/{CODE} is a symbolic link; links are not "
               "followed: replace it with a real folder"), ["Ringkasan baru dari tim."], []),
@@ -314,6 +338,9 @@ def test_hostile_showcase(ws, runner, case, options, attack, invalid, shown, hid
     index, board = (site / "index.html").read_text(), (site / "scoreboard.html").read_text()
     assert all(f"p/{code}.html" in index and f"p/{code}.html" in board for code in (CODE, *OTHERS))
     _site_is_passive(ws, links=(f"p/{CODE}",) if case == "page-folder-is-a-link" else ())
+    for text in shown:  # a file named as not shown has no copy in the site (an earlier one is removed)
+        if text.endswith((f"({REFUSED_NOTE})", "(berkas terlalu besar untuk etalase)", f"({ACTIVE_NOTE})")):
+            assert not (site / "p" / CODE / "evidence" / text.split(" (")[0]).exists(), text
     assert (ws.root / "teams").is_dir() and (ws.root / "cohort.toml").is_file()
     outside = ws.root.parent / "outside"
     if outside.exists():  # nothing was written through a link
@@ -439,6 +466,15 @@ def test_hostile_texts_render_quickly_as_plain_text(case, text, html):
 
 def test_the_showcase_corpus_is_large_enough():
     assert len(CASES) + len(SITE) + len(TEXTS) >= 30
+
+
+def test_evidence_changed_after_its_page_is_copied_again(ws):
+    _drive(ws)
+    _after_page(_new_pdf)(ws)
+    run_once(ws)
+    assert (
+        ws.root / "showcase" / "p" / CODE / "evidence" / "sk.pdf"
+    ).read_bytes() == b"%PDF-1.7 newer decree"
 
 
 def test_passive_evidence_is_copied_as_is(ws):
