@@ -297,11 +297,13 @@ class _Site:
 
     def copy(self, source: str, dest: str, limit: int) -> int:
         """Stream the workspace file `source` into the site at `dest`, at most `limit` bytes; returns its size."""
-        self.path(dest)
         folder, _, name = dest.rpartition("/")
         tmp = f".{name[:200]}.{os.getpid()}.{self._token}{len(self.copies)}.tmp"
-        fd = safefs.open_dir(self.root, folder)
+        fd = safefs.open_dir(self.root, folder, create=True)
         try:
+            st = _lstat_at(name, fd)
+            if st is not None and stat.S_ISDIR(st.st_mode):
+                raise UnsafePath(dest, "is a folder where the showcase writes a file: remove it")
             out = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666, dir_fd=fd)
             try:
                 with os.fdopen(out, "wb") as fh:
@@ -351,6 +353,13 @@ class _Site:
             finally:
                 os.close(fd)
         self.copies.clear()
+
+
+def _lstat_at(name: str, fd: int) -> os.stat_result | None:
+    try:
+        return os.stat(name, dir_fd=fd, follow_symlinks=False)
+    except FileNotFoundError:
+        return None
 
 
 def stamp_parts(ws: Workspace) -> str:
