@@ -171,11 +171,7 @@ def build_showcase(ws: Workspace, session: Session, cohort: Cohort, force: bool 
             try:
                 item = _item(ws, p, board, s.lang)
                 pages[code] = _page_stamp(item, parts, _on_disk(root, item))
-                if (
-                    pages[code] != old_pages.get(code)
-                    or force
-                    or not (target / "p" / f"{code}.html").exists()
-                ):
+                if pages[code] != old_pages.get(code) or force or not _regular(target / "p" / f"{code}.html"):
                     item["evidence"], found = _evidence(item, site, s.evidence)
                     item["media"] = _media(item["display"].get("media"), item["evidence"])
                     page = template.render(**common, i=item, root="..").encode()
@@ -185,7 +181,7 @@ def build_showcase(ws: Workspace, session: Session, cohort: Cohort, force: bool 
                         problems[p.id] = found
                 cards.append(_card(item))
             except Exception as exc:  # about this proposal only: recorded, and every other page is built
-                problems[p.id] = [_unbuilt(code, exc, (target / "p" / f"{code}.html").exists())]
+                problems[p.id] = [_unbuilt(code, exc, _regular(target / "p" / f"{code}.html"))]
                 cards.append(_bare_card(ws, p, board, s.lang))
                 _fallback(site, env, common, p)
                 built.append((code, None))
@@ -481,8 +477,9 @@ def _bare_card(ws: Workspace, p: Profile, board: dict, lang: str) -> Card:
 
 def _unbuilt(code: str, exc: Exception, kept: bool) -> str:
     """The problem line of a page that could not be built."""
-    detail = exc.args[0] if isinstance(exc, LabError) else (str(exc) or type(exc).__name__)
-    detail = " ".join(str(detail).split())[:300]
+    if isinstance(exc, UnsafePath):  # where the page goes, not what it says
+        return f"the showcase page of {code} could not be written: {exc}"
+    detail = " ".join((str(exc) or type(exc).__name__).split())[:300]
     where = "its last page is kept" if kept else "a placeholder page is shown"
     return (
         f"the showcase page of {code} could not be built ({detail}); {where}: check this worksheet's answers"
@@ -492,7 +489,7 @@ def _unbuilt(code: str, exc: Exception, kept: bool) -> str:
 def _fallback(site: _Site, env: Environment, common: dict, p: Profile) -> None:
     """A short page saying the innovation cannot be shown yet, where no earlier page exists."""
     try:
-        if (site.root / "showcase" / "p" / f"{p.code}.html").exists():
+        if _regular(site.root / "showcase" / "p" / f"{p.code}.html"):
             return
         page = env.get_template("unavailable.html.j2").render(
             **common, i={"code": p.code, "title": p.title, "unit": p.unit}, root=".."

@@ -156,6 +156,12 @@ def _new_pdf(ws):
     (ws.root / EVIDENCE / "sk.pdf").write_bytes(b"%PDF-1.7 newer decree")
 
 
+def _page_is_a_folder(ws):
+    (ws.root / "showcase" / "p" / f"{CODE}.html").unlink()
+    (ws.root / "showcase" / "p" / f"{CODE}.html").mkdir()
+    _edit_summary(ws)
+
+
 def _delete_display(ws):
     sheet_path(ws, "display", CODE).unlink()
 
@@ -264,6 +270,9 @@ CASES = [
     ("page-folder-is-a-link", {}, _link_page_folder,
      _problem(f"evidence 'sk.pdf' is not in the showcase: showcase/p/{CODE} is a symbolic link; links are not "
               "followed: replace it with a real folder"), ["Ringkasan baru dari tim."], []),
+    ("page-is-a-folder", {}, _page_is_a_folder,
+     _problem(f"the showcase page of {CODE} could not be written: showcase/p/{CODE}.html is a folder where the "
+              "showcase writes a file: remove it"), [], []),
     ("stale-active-files-in-page-folder", {}, _stale_active_files, [], ["Ringkasan baru dari tim."], []),
     ("odd-stored-answers", {}, _odd_answers,
      _problem(f"the showcase page of {CODE} could not be built ('int' object is not iterable); its last page is "
@@ -328,7 +337,7 @@ def test_hostile_showcase(ws, runner, case, options, attack, invalid, shown, hid
         (CODE, *OTHERS), "showcased"
     )  # the state machine is untouched: it was showcased
     site = ws.root / "showcase"
-    page = (site / "p" / f"{CODE}.html").read_text()
+    page = "" if case == "page-is-a-folder" else (site / "p" / f"{CODE}.html").read_text()
     for text in shown:
         assert text in page
     for text in hidden:
