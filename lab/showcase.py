@@ -1,7 +1,7 @@
 """The display-stage showcase: a static site in `<workspace>/showcase/` that works offline and prints well.
 
 Participant text is Markdown rendered with `markdown`, then sanitised with `nh3`: no script, event handler,
-`javascript:` link or iframe survives. Everything else goes through Jinja with autoescape on, and answers
+`javascript:` link, relative link (into the workspace's raw files) or iframe survives. Everything else goes through Jinja with autoescape on, and answers
 are data, never templates, so `{{ 7*7 }}` typed by a team shows as written. Every file is written atomically
 and the manifest last, so a reader never sees half a page and a build cut short is completed by the next one.
 
@@ -105,6 +105,7 @@ def render_text(text: str | None) -> Markup:
         return plain_text(text)
     clean = nh3.clean(
         html, tags=TAGS, attributes={"a": {"href", "title"}}, url_schemes={"http", "https", "mailto"},
+        url_relative="deny",  # a relative link would reach the workspace's raw files (a team's .html evidence)
         link_rel="noopener noreferrer nofollow",
     )  # fmt: skip
     return Markup(clean)

@@ -473,8 +473,36 @@ def test_hostile_texts_render_quickly_as_plain_text(case, text, html):
     assert out == html
 
 
+# (id, a link in participant Markdown, the HTML it becomes): only absolute http(s) and mailto links survive
+LINKS = [
+    ("relative-to-raw-evidence", "[bukti](../../teams/unit-uji-001/PBG-2026-001/evidence/demo.html)",
+     '<p><a rel="noopener noreferrer nofollow">bukti</a></p>'),
+    ("same-folder", "[bukti](demo.html)", '<p><a rel="noopener noreferrer nofollow">bukti</a></p>'),
+    ("absolute-path", "[sandi](/etc/passwd)", '<p><a rel="noopener noreferrer nofollow">sandi</a></p>'),
+    ("protocol-relative", "[x](//evil.example/x.html)", '<p><a rel="noopener noreferrer nofollow">x</a></p>'),
+    ("file-url", "[x](file:///etc/passwd)", '<p><a rel="noopener noreferrer nofollow">x</a></p>'),
+    ("javascript", "[x](javascript:alert(1))", '<p><a rel="noopener noreferrer nofollow">x</a></p>'),
+    ("data-url", "[x](data:text/html,<script>alert(1)</script>)", '<p><a rel="noopener noreferrer nofollow">x</a></p>'),
+    ("web-link-kept", "[x](https://example.go.id/a)",
+     '<p><a href="https://example.go.id/a" rel="noopener noreferrer nofollow">x</a></p>'),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case,text,html", LINKS, ids=[c[0] for c in LINKS])
+def test_hostile_links_in_text(case, text, html):
+    assert str(render_text(text)) == html
+
+
+def test_a_relative_link_in_a_summary_does_not_reach_raw_evidence(ws):
+    link = f"[lihat](../../{EVIDENCE}/demo.html)"
+    _drive(ws, files={"sk.pdf": PDF, "demo.html": b"<script>alert(1)</script>"}, deliver=("sk.pdf", "demo.html"),
+           display=factories.display() | {"summary": f"Lihat {link}."})  # fmt: skip
+    page = (ws.root / "showcase" / "p" / f"{CODE}.html").read_text()
+    assert '<a rel="noopener noreferrer nofollow">lihat</a>' in page and 'demo.html"' not in page
+
+
 def test_the_showcase_corpus_is_large_enough():
-    assert len(CASES) + len(SITE) + len(TEXTS) >= 30
+    assert len(CASES) + len(SITE) + len(TEXTS) + len(LINKS) >= 40
 
 
 def test_evidence_changed_after_its_page_is_copied_again(ws):
