@@ -171,6 +171,7 @@ def build_showcase(ws: Workspace, session: Session, cohort: Cohort, force: bool 
             ids[code] = p.id
             try:
                 item = _item(ws, p, board, s.lang)
+                card = _card(item)  # before anything is written: odd answers leave the last page as it was
                 pages[code] = _page_stamp(item, parts, _on_disk(root, item))
                 if pages[code] != old_pages.get(code) or force or not _regular(target / "p" / f"{code}.html"):
                     item["evidence"], found = _evidence(item, site, s.evidence)
@@ -180,7 +181,7 @@ def build_showcase(ws: Workspace, session: Session, cohort: Cohort, force: bool 
                     built.append((code, {e["dest"] for e in item["evidence"] if e["dest"]}))
                     if found:
                         problems[p.id] = found
-                cards.append(_card(item))
+                cards.append(card)
             except Exception as exc:  # about this proposal only: recorded, and every other page is built
                 problems[p.id] = [_unbuilt(code, exc, _regular(target / "p" / f"{code}.html"))]
                 cards.append(_bare_card(ws, p, board, s.lang))
@@ -461,7 +462,16 @@ class Card:
     missing: list[str]
 
 
+TEXT_FIELDS = ("code", "title", "unit", "unit_type", "unit_type_label", "form", "form_label", "affair",
+               "affair_label", "maturity", "maturity_label", "search")  # fmt: skip
+
+
 def _card(item: dict[str, Any]) -> Card:
+    """The card of a page; odd stored answers (not text where text belongs) are that page's problem here,
+    not a failure of the index or its filters later."""
+    for k in TEXT_FIELDS:
+        if not isinstance(item[k], str):
+            raise TypeError(f"{k} is {type(item[k]).__name__}, not text")
     return Card(**{k: item[k] for k in Card.__slots__ if k != "summary"},
                 summary=render_text(item["display"].get("summary")))  # fmt: skip
 

@@ -180,6 +180,18 @@ def _odd_answers(ws):
     _set_answers(ws, lambda answers: answers | {"highlights": 5})
 
 
+def _odd_design(form):
+    def attack(ws):
+        row = sheet(ws, "design", CODE)
+        with workspace_session(ws) as (session, _):
+            session.execute(
+                update(Worksheet).where(Worksheet.id == row.id).values(answers=row.answers | {"form": form})
+            )
+        (ws.root / "showcase" / ".fingerprint").unlink()
+
+    return attack
+
+
 def _odd_answers_no_page(ws):
     _set_answers(ws, lambda answers: {k: v for k, v in answers.items() if k != "summary"})
     (ws.root / "showcase" / "p" / f"{CODE}.html").unlink()
@@ -277,6 +289,12 @@ CASES = [
     ("odd-stored-answers", {}, _odd_answers,
      _problem(f"the showcase page of {CODE} could not be built ('int' object is not iterable); its last page is "
               "kept: check this worksheet's answers"), [SUMMARY], []),
+    ("odd-stored-design-list", {}, _odd_design(["a", "b"]),
+     _problem(f"the showcase page of {CODE} could not be built (unhashable type: 'list'); its last page is kept: "
+              "check this worksheet's answers"), [SUMMARY], []),
+    ("odd-stored-design-number", {}, _odd_design(5),
+     _problem(f"the showcase page of {CODE} could not be built (form is int, not text); its last page is kept: "
+              "check this worksheet's answers"), [SUMMARY], []),
     ("odd-stored-answers-without-page", {}, _odd_answers_no_page,
      _problem(f"the showcase page of {CODE} could not be built ('dict object' has no attribute 'summary'); a "
               "placeholder page is shown: check this worksheet's answers"),
