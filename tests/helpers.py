@@ -66,10 +66,12 @@ def evidence(ws, code: str, *files: str) -> None:
         (folder / f).write_bytes(b"%PDF-1.4 test\n")
 
 
-def drive_to_display(ws, n_units: int = 3, answers: dict | None = None) -> None:
+def drive_to_display(ws, n_units: int = 3, answers: dict | None = None, files=None) -> None:
     """Enrol n units and take every shortlisted proposal to showcased via answers and decisions.
 
-    `answers` maps a stage to a function returning that stage's answers (default: tests.factories).
+    `answers` maps a stage to a function returning that stage's answers (default: tests.factories);
+    `files(team, code)` gives a proposal's evidence files {name: bytes}, which its deliver worksheet lists
+    (default: one sk.pdf).
     """
     made = factories.ANSWERS | (answers or {})
     from lab.cohort import find_proposal
@@ -93,9 +95,15 @@ def drive_to_display(ws, n_units: int = 3, answers: dict | None = None) -> None:
             decide(ws, session, cohort, find_proposal(session, cohort, code), "approve", "Fasilitator")
     run_once(ws)
     for code, state in proposals(ws).items():
-        if state == "approved":
+        if state == "approved" and files is None:
             evidence(ws, code, "sk.pdf")
             answer(ws, "deliver", code, made["deliver"]())
+        elif state == "approved":
+            folder = next(ws.root.glob(f"teams/*/{code}"))
+            given = files(folder.parent.name, code)
+            for name, data in given.items():
+                (folder / "evidence" / name).write_bytes(data)
+            answer(ws, "deliver", code, factories.deliver(tuple(given)))
     run_once(ws)
     for code, state in proposals(ws).items():
         if state == "launched":
@@ -164,3 +172,13 @@ def diagnosed(ws, n_units: int = 1, ideas: int = 1, forward: int = 1) -> None:
     for slug in teams(ws):
         answer(ws, "diagnose", slug, factories.diagnose(ideas=ideas, forward=forward))
     run_once(ws)
+
+
+def lab_env(tmp_path) -> dict[str, str]:
+    """The environment of a real `lab` subprocess: no Prefect setting from outside, a PREFECT_HOME of its own."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(PREFECT_HOME=str(tmp_path / "prefect-home"), DO_NOT_TRACK="1",
+               PREFECT_SERVER_ANALYTICS_ENABLED="false")  # fmt: skip
+    return env

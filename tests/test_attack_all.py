@@ -16,19 +16,29 @@ from pathlib import Path
 import pytest
 
 from lab.cli import app
-from lab.cohort import find_proposal, workspace_session
-from lab.decisions import decide
+from lab.cohort import workspace_session
 from lab.roster import import_roster
 from tests import factories
-from tests.helpers import answer, evidence, proposals, run_once, sheet, teams
+from tests.helpers import answer, drive_to_display, lab_env, proposals, run_once, sheet, teams
 
 pytestmark = pytest.mark.flow
 SECRET = b"SECRET-OUTSIDE-THE-WORKSPACE-a11"
 BOMB = "\n".join(
     ['a: &a ["x","x","x","x","x","x","x","x","x"]']
-    + [f"{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]" for p, c in zip("abcdefgh", "bcdefghi")]
+    + [
+        f"{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]"
+        for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+    ]
 )
-EXTRA_UNITS = ["007", "On", "Serangan Pipa", "Serangan Nol", "Serangan Bom", "Serangan Tautan", "Serangan Judul"]
+EXTRA_UNITS = [
+    "007",
+    "On",
+    "Serangan Pipa",
+    "Serangan Nol",
+    "Serangan Bom",
+    "Serangan Tautan",
+    "Serangan Judul",
+]
 
 
 def _state(folder: Path) -> dict[str, tuple]:
@@ -39,43 +49,13 @@ def _state(folder: Path) -> dict[str, tuple]:
     return out
 
 
-def _drive(ws, n_units: int) -> dict[str, str]:
-    """Honest teams to the showcase, except that unit 3 lists an HTML and an SVG file as evidence.
-    Returns each team's showcased proposal code."""
-    from tests.helpers import enrol
-
-    enrol(ws, n_units)
-    run_once(ws)
-    for slug in teams(ws):
-        answer(ws, "drum-up", slug, factories.drum_up())
-    run_once(ws)
-    for slug in teams(ws):
-        answer(ws, "diagnose", slug, factories.diagnose())
-    run_once(ws)
-    shortlisted = [c for c, s in proposals(ws).items() if s == "shortlisted"]
-    for code in shortlisted:
-        answer(ws, "design", code, factories.design())
-    run_once(ws)
-    with workspace_session(ws) as (session, cohort):
-        for code in shortlisted:
-            decide(ws, session, cohort, find_proposal(session, cohort, code), "approve", "Fasilitator")
-    run_once(ws)
-    owner = {code: sheet(ws, "deliver", code).path.split("/")[1] for code in shortlisted}
-    for code in shortlisted:
-        if owner[code] == "unit-uji-003":
-            folder = ws.root / "teams" / owner[code] / code / "evidence"
-            (folder / "bukti.html").write_text("<script>alert(document.cookie)</script>")
-            (folder / "foto.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>')
-            evidence(ws, code, "sk.pdf")
-            answer(ws, "deliver", code, factories.deliver(("sk.pdf", "bukti.html", "foto.svg")))
-        else:
-            evidence(ws, code, "sk.pdf")
-            answer(ws, "deliver", code, factories.deliver())
-    run_once(ws)
-    for code in shortlisted:
-        answer(ws, "display", code, factories.display())
-    run_once(ws)
-    return {owner[c]: c for c in shortlisted}
+def _evidence(team: str, code: str) -> dict[str, bytes]:
+    """Unit 3 lists an HTML page and an SVG image with scripts beside its decree; the others the decree."""
+    files = {"sk.pdf": b"%PDF-1.4 test\n"}
+    if team == "unit-uji-003":
+        files["bukti.html"] = b"<script>alert(document.cookie)</script>"
+        files["foto.svg"] = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'
+    return files
 
 
 def test_every_attack_at_once(tmp_path, ws, runner):
@@ -83,8 +63,11 @@ def test_every_attack_at_once(tmp_path, ws, runner):
     outside.mkdir()
     (outside / "secret.pdf").write_bytes(SECRET)
     (outside / "1-drum-up.md").write_bytes(SECRET)
-    showcased = _drive(ws, 5)
-    assert set(proposals(ws).values()) >= {"showcased"}
+    drive_to_display(ws, 5, files=_evidence)
+    showcased = {
+        sheet(ws, "display", c).path.split("/")[1]: c for c, s in proposals(ws).items() if s == "showcased"
+    }
+    assert len(showcased) == 5
     # more units join: honest ones with names YAML would misread, and attackers
     roster = ws.root.parent / "roster-more.csv"
     lines = [factories.roster_csv(5).rstrip("\n")]
@@ -119,10 +102,7 @@ def test_every_attack_at_once(tmp_path, ws, runner):
     title.write_text(title.read_text().replace("{#signatory}", "\x1b[2J\x1b]0;pwned\x07", 1))
 
     before = _state(outside)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env.update(PREFECT_HOME=str(tmp_path / "prefect-home"), DO_NOT_TRACK="1",
-               PREFECT_SERVER_ANALYTICS_ENABLED="false")  # fmt: skip
-    done = subprocess.run([sys.executable, "-m", "lab", "run", str(ws.root)], env=env, capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "lab", "run", str(ws.root)], env=lab_env(tmp_path), capture_output=True,
                           text=True, timeout=600)  # fmt: skip
     assert "Traceback" not in done.stdout + done.stderr
     assert done.returncode == 0, done.stderr[-2000:]

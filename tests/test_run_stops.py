@@ -4,13 +4,12 @@ rolled back, the stages before it kept, and the flow run marked Failed with the 
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
 import pytest
 
-from tests.helpers import enrol, teams
+from tests.helpers import enrol, lab_env, teams
 
 pytestmark = pytest.mark.flow
 ESCAPE = "{{ cycler.__init__.__globals__.os.popen('id').read() }}\n"
@@ -21,10 +20,7 @@ def test_a_stage_stopped_by_a_cohort_template_is_one_line(tmp_path, ws):
     override = ws.root / "templates" / "id"
     override.mkdir(parents=True)
     (override / "drum-up.md.j2").write_text(ESCAPE)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env.update(PREFECT_HOME=str(tmp_path / "prefect-home"), DO_NOT_TRACK="1",
-               PREFECT_SERVER_ANALYTICS_ENABLED="false")  # fmt: skip
-    done = subprocess.run([sys.executable, "-m", "lab", "run", str(ws.root)], env=env, capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "lab", "run", str(ws.root)], env=lab_env(tmp_path), capture_output=True,
                           text=True, timeout=300)  # fmt: skip
     assert "Traceback" not in done.stdout + done.stderr
     assert "uid=" not in done.stdout + done.stderr  # the command in the template never ran
