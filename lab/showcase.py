@@ -215,9 +215,18 @@ def build_showcase(ws: Workspace, session: Session, cohort: Cohort, force: bool 
         problems.setdefault(ids[code], []).append(f"{rel} could not be put in place: {exc}")
         pages[code] = ""
     for code, keep in built:
-        _prune(root, code, keep)
+        try:
+            _prune(root, code, keep)
+        except OSError as exc:  # e.g. a folder made read-only: what it holds cannot be removed
+            problems.setdefault(ids[code], []).append(
+                f"showcase/p/{code}/evidence could not be cleaned ({exc.strerror}): remove that folder"
+            )
+            pages[code] = ""
     for code in set(old_pages) - set(pages):  # no longer showcased
-        _remove_page(root, code)
+        try:
+            _remove_page(root, code)
+        except OSError:
+            pages[code] = ""  # kept in the manifest: removed by a later build
     if _record(session, cohort, problems, waiting):
         stamp = _fingerprint(ws, session, cohort)  # the worksheets' status is part of it
     write_atomic(site.path(f"showcase/{MANIFEST}"), json.dumps(pages, sort_keys=True).encode(), root)
