@@ -142,10 +142,12 @@ def complete_reviews(ws: Workspace, session: Session, cohort: Cohort) -> list[st
     if need == 0:
         return []
     counts: dict[int, set[str]] = {}
-    for pid, reviewer in session.exec(
-        select(Review.proposal_id, Review.reviewer).where(Review.cohort_id == cohort.id)
+    rubric = ws.settings.rubric
+    for pid, reviewer, scores in session.exec(
+        select(Review.proposal_id, Review.reviewer, Review.scores).where(Review.cohort_id == cohort.id)
     ):
-        counts.setdefault(pid, set()).add(reviewer)
+        if scored(scores, rubric):
+            counts.setdefault(pid, set()).add(reviewer)
     done = [
         p
         for p in session.exec(
@@ -155,6 +157,13 @@ def complete_reviews(ws: Workspace, session: Session, cohort: Cohort) -> list[st
     ]
     states.apply_many(session, "proposal", done, "scores_complete", actor="review", note=f"{need} review(s)")
     return [p.code for p in done]
+
+
+def scored(scores: Any, rubric: dict[str, int]) -> bool:
+    """Whether a stored review scores every criterion of the cohort's current rubric (1-10)."""
+    return isinstance(scores, dict) and all(
+        isinstance(scores.get(c), int | float) and 1 <= scores[c] <= 10 for c in rubric
+    )
 
 
 def weighted(scores: dict[str, float], rubric: dict[str, int]) -> float:
@@ -167,7 +176,8 @@ def scoreboard(ws: Workspace, session: Session, cohort: Cohort) -> dict[int, dic
     rubric = ws.settings.rubric
     by_proposal: dict[int, list[Review]] = {}
     for r in session.exec(select(Review).where(Review.cohort_id == cohort.id).order_by(Review.reviewer)):
-        by_proposal.setdefault(r.proposal_id, []).append(r)
+        if scored(r.scores, rubric):  # a review from before a criterion was added counts once scored again
+            by_proposal.setdefault(r.proposal_id, []).append(r)
     board = {}
     for pid, reviews in by_proposal.items():
         totals = [weighted(r.scores, rubric) for r in reviews]

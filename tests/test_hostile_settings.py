@@ -7,8 +7,14 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlmodel import select
 
 from lab.cli import app
+from lab.cohort import workspace_session
+from lab.models import Proposal, Review
+from lab.review import scoreboard
+from lab.settings import open_workspace
+from tests.helpers import drive_to_display, proposals, run_once
 
 # (id, edit of the generated cohort.toml, exact message after "error: <file>: ")
 CASES = [
@@ -59,3 +65,23 @@ def test_generated_settings_hold_evidence_limits(ws):
     assert "[evidence]" in (ws.root / "cohort.toml").read_text()
     assert ws.settings.evidence.max_file_bytes == 25_000_000
     assert ws.settings.evidence.max_proposal_bytes == 100_000_000
+
+
+def test_a_criterion_added_after_scoring_does_not_stop_the_showcase(ws, runner):
+    """Scores given before a rubric criterion was added no longer count (the coordinator scores again), and the
+    display stage, the scoreboard and the showcase still build: nothing raises for everyone."""
+    drive_to_display(ws, 1)
+    code = next(c for c, s in proposals(ws).items() if s == "showcased")
+    with workspace_session(ws) as (session, cohort):
+        pid = session.exec(select(Proposal.id).where(Proposal.code == code)).one()
+        session.add(Review(cohort_id=cohort.id, proposal_id=pid, reviewer="Juri",
+                           scores={c: 8 for c in ws.settings.rubric}, note=""))  # fmt: skip
+    file = ws.root / "cohort.toml"
+    file.write_text(file.read_text().replace("mastery = 10", "mastery = 10\nsustainability = 10"))
+    run_once(ws)  # the display stage: complete_reviews, review sheets, showcase
+    fresh = open_workspace(ws.root)
+    with workspace_session(fresh) as (session, cohort):
+        assert scoreboard(fresh, session, cohort) == {}  # the old review lacks the new criterion
+    result = runner.invoke(app, ["showcase", str(ws.root)])
+    assert result.exit_code == 0 and "Traceback" not in result.output
+    assert proposals(ws)[code] == "showcased"
