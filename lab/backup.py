@@ -41,7 +41,7 @@ from lab import safefs
 from lab.archive import shown
 from lab.db import dispose_all, engine_for, make_engine
 from lab.errors import LabError, UnsafePath, UsageError, WorkspaceError
-from lab.files import FILE_MODE, _alive
+from lab.files import FILE_MODE, _alive, output_file
 from lab.lock import cohort_lock
 from lab.migrations import HEAD
 from lab.settings import SETTINGS_FILE, Workspace, load_settings, open_workspace
@@ -151,6 +151,7 @@ def backup(ws: Workspace, target: Path, wait: float = 30.0) -> dict:
     target = target.absolute()
     if target.is_relative_to(ws.root):
         raise UsageError("write the backup outside the workspace it saves")
+    output_file(target, UsageError)  # checked before the cohort is locked and copied
     with cohort_lock(ws, wait), tempfile.TemporaryDirectory() as tmp:
         copy = make_engine(f"sqlite:///{Path(tmp) / DATABASE}")
         source = engine_for(ws.database_url)
@@ -245,7 +246,7 @@ def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
 
 def _write_archive(target: Path, fill) -> None:
     """Stream the archive into a temporary file beside `target`, sync it and rename it into place."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target = output_file(target, UsageError)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:

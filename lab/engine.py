@@ -21,7 +21,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from lab import bulk, progress, safefs, states
-from lab.errors import TooLarge, UnsafePath
+from lab.errors import TooLarge, UnsafePath, WorkspaceError
 from lab.files import WriteBatch
 from lab.models import Cohort, Evidence, Member, Proposal, Team, Transition, Worksheet, utcnow
 from lab.settings import Workspace
@@ -212,6 +212,13 @@ def get_cohort(session: Session, ws: Workspace) -> Cohort:
     s = ws.settings
     cohort = session.exec(select(Cohort).where(Cohort.uid == s.uid)).first()
     if cohort is None:
+        if not os.environ.get("LAB_DATABASE_URL"):  # the workspace's own lab.db holds one cohort: this one
+            other = session.exec(select(Cohort).limit(1)).first()
+            if other is not None:
+                raise WorkspaceError(
+                    f"cohort.toml says uid {s.uid!r}, but this workspace's lab.db holds cohort {other.uid!r} "
+                    f"({other.code}-{other.year}); put back the uid `lab init` wrote (it must not change)"
+                )
         cohort = Cohort(uid=s.uid, code=s.code, year=s.year, region=s.region)
         session.add(cohort)
         session.flush()

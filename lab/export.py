@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from lab import safefs
 from lab.errors import UsageError
-from lab.files import FILE_MODE
+from lab.files import FILE_MODE, output_file
 from lab.models import Cohort
 from lab.profiles import profiles
 from lab.review import scoreboard
@@ -104,7 +104,7 @@ def _output_folder(ws: Workspace, output: Path) -> int:
     try:
         rel = output.parent.relative_to(os.path.normpath(ws.root))
     except ValueError:
-        output.parent.mkdir(parents=True, exist_ok=True)
+        output = output_file(output, UsageError)
         return os.open(output.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     return safefs.open_dir(ws.root, rel.as_posix(), create=True)
 

@@ -288,3 +288,19 @@ def read_text(
     """Read a user's file with read_limited() and decode_text(); an unreadable file is the same kind of
     error."""
     return decode_text(read_limited(path, limit, error, root), str(path), limit, error, hint)
+
+
+def output_file(path: Path, error: type[Exception]) -> Path:
+    """A file the user asks us to write outside the workspace (an export, a backup), checked first: its folder
+    exists (none is made), and nothing but an ordinary file is replaced there (never a device such as
+    /dev/null, a folder or a pipe). Returns the absolute path."""
+    path = Path(os.path.normpath(path.absolute()))
+    if not path.parent.is_dir():
+        raise error(f"{path.parent} is not an existing folder; create it first or choose another place")
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return path
+    if not (stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode)):  # a link is replaced, never written through
+        raise error(f"{path} is {safefs.kind(st)}; give the path of a new or ordinary file")
+    return path
