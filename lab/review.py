@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,7 @@ REVIEWABLE = ("showcased", "reviewed")
 MAX_SHEET_BYTES = 20_000_000
 MAX_NAME = 255  # characters of a reviewer's name
 _HINT = "; save the sheet as UTF-8 CSV"
+_SCORE = re.compile(r"[0-9]+(?:[.,][0-9]+)?")  # 7, 7.5 or 7,5: ASCII digits only
 
 
 def sheet_rel(coordinator: str) -> str:
@@ -120,10 +122,9 @@ def _row(row: dict, rubric: dict, coordinators: dict, proposals: dict):
     for criterion, cell in cells.items():
         if not cell:
             raise ValueError(f"{code}: no score for {criterion}")
-        try:
-            value = float(cell.replace(",", "."))
-        except ValueError:
-            raise ValueError(f"{code}: {criterion} score {clip(cell)!r} is not a number") from None
+        if not _SCORE.fullmatch(cell):  # float() would also take 1_0, 1e1, nan and other scripts' digits
+            raise ValueError(f"{code}: {criterion} score {clip(cell)!r} is not a number")
+        value = float(cell.replace(",", "."))
         if not 1 <= value <= 10:
             raise ValueError(f"{code}: {criterion} score {clip(cell)} is outside 1-10")
         scores[criterion] = value

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import os
+import re
 import tomllib
 import uuid
 from dataclasses import dataclass
@@ -16,13 +17,21 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from lab import safefs
-from lab.errors import TooLarge, UnsafePath, WorkspaceError, mb
+from lab.errors import TooLarge, UnsafePath, UsageError, WorkspaceError, mb
+from lab.text import one_line, visible
 
 SETTINGS_FILE = "cohort.toml"
 MAX_SETTINGS_BYTES = 1_000_000  # a facilitator's settings are a few KB
+UID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")  # as `lab init` writes it
+CODE = re.compile(r"[A-Z0-9]{2,10}")  # proposal ids are CODE-YEAR-NNN
+CODE_RULE = "2 to 10 letters A-Z or digits, e.g. PBG"
+MAX_PERSON = 100  # characters of a facilitator's or coordinator's name
+MAX_WEIGHT = 1000
+# columns of the review sheet besides the criteria: a criterion may not take one of their names
+SHEET_COLUMNS = ("proposal", "reviewer", "note", "title", "unit")
 DEFAULT_RUBRIC = {
     "novelty": 30,
     "benefit": 25,
@@ -33,9 +42,10 @@ DEFAULT_RUBRIC = {
 
 
 class Strict(BaseModel):
-    """A settings table: an unknown (misspelled) key is an error, never silently ignored."""
+    """A settings table: an unknown (misspelled) key is an error, never silently ignored, and a value is never
+    converted from another type (`min_reviewers = true` is not 1)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class Gates(Strict):
@@ -53,8 +63,19 @@ class ReviewPolicy(Strict):
 class EvidencePolicy(Strict):
     """Limits on the evidence files (*bukti dukung*) of one proposal."""
 
-    max_file_mb: float = Field(default=25, gt=0, le=2000)  # one file
-    max_proposal_mb: float = Field(default=100, gt=0, le=20000)  # all files of one proposal
+    max_file_mb: float = Field(default=25, ge=0.01, le=2000, allow_inf_nan=False)  # one file
+    max_proposal_mb: float = Field(
+        default=100, ge=0.01, le=20000, allow_inf_nan=False
+    )  # all files of one proposal
+
+    @model_validator(mode="after")
+    def _proposal_holds_a_file(self) -> EvidencePolicy:
+        if self.max_proposal_mb < self.max_file_mb:
+            raise ValueError(
+                f"max_proposal_mb ({self.max_proposal_mb:g}) is less than max_file_mb ({self.max_file_mb:g}); "
+                "a proposal must be allowed at least one file of the largest size"
+            )
+        return self
 
     @property
     def max_file_bytes(self) -> int:
@@ -68,7 +89,7 @@ class EvidencePolicy(Strict):
 class CohortSettings(Strict):
     """The validated contents of `cohort.toml`."""
 
-    uid: str
+    uid: str  # never changed after `lab init`: a different uid is a different (new, empty) cohort
     region: str = Field(min_length=2)
     year: int = Field(ge=2015, le=2100)
     code: str = Field(pattern=r"^[A-Z0-9]{2,10}$")
@@ -94,15 +115,90 @@ class CohortSettings(Strict):
                 )
         return v
 
+    @field_validator("uid")
+    @classmethod
+    def _uid(cls, v: str) -> str:
+        if not UID.fullmatch(v):
+            raise ValueError(
+                f"'{_shown(v)}' is not the uid `lab init` wrote (lower-case, like "
+                "'6d9dfdf7-9c74-4f45-929b-3007942db73e'); put the original back: it must never be changed"
+            )
+        return v
+
+    @field_validator("rubric", mode="before")
+    @classmethod
+    def _weights(cls, v: object) -> object:
+        if isinstance(v, dict):  # other types get pydantic's message
+            for key, weight in v.items():
+                if type(weight) is not int or not 1 <= weight <= MAX_WEIGHT:
+                    raise ValueError(
+                        f"the weight of {_shown(str(key))!r} must be a whole number from 1 to {MAX_WEIGHT}, "
+                        f"not {_shown(repr(weight) if not isinstance(weight, bool) else str(weight).lower())}"
+                    )
+        return v
+
     @field_validator("rubric")
     @classmethod
     def _rubric(cls, v: dict[str, int]) -> dict[str, int]:
-        if not v or any(w <= 0 for w in v.values()):
+        if not v:
             raise ValueError("the rubric needs at least one criterion, each with a positive weight")
-        bad = [k for k in v if not k.replace("_", "").isalnum() or not k.islower()]
+        bad = [k for k in v if not k.replace("_", "").isalnum() or not k.islower() or not k.isascii()]
         if bad:
-            raise ValueError(f"criterion ids must be lower-case words: {', '.join(bad)}")
+            raise ValueError(f"criterion ids must be lower-case words: {', '.join(_shown(k) for k in bad)}")
+        taken = [k for k in v if k in SHEET_COLUMNS]
+        if taken:
+            raise ValueError(
+                f"criterion id {taken[0]!r} is a column of the review sheet ({', '.join(SHEET_COLUMNS)}); "
+                "rename the criterion"
+            )
         return v
+
+    @field_validator("facilitators", "coordinators")
+    @classmethod
+    def _names(cls, v: list[str]) -> list[str]:
+        seen: dict[str, str] = {}
+        for name in v:
+            if not name.strip():
+                raise ValueError("a name is empty; write the name or remove the entry")
+            try:
+                one_line(name, f"the name '{_shown(name)}'")
+            except UsageError as exc:
+                raise ValueError(str(exc)) from None
+            if len(name) > MAX_PERSON:
+                raise ValueError(
+                    f"the name '{_shown(name)}' is longer than {MAX_PERSON} characters; shorten it"
+                )
+            key = " ".join(name.split()).casefold()
+            if key in seen:
+                raise ValueError(f"{seen[key]!r} and {name!r} are the same name; list each person once")
+            seen[key] = name
+        return v
+
+    @field_validator("coordinators")
+    @classmethod
+    def _sheets(cls, v: list[str]) -> list[str]:
+        from lab.review import sheet_rel
+
+        sheets: dict[str, str] = {}
+        for name in v:
+            rel = sheet_rel(name)
+            if rel in sheets:
+                raise ValueError(
+                    f"{sheets[rel]!r} and {name!r} would share the review sheet {rel}; "
+                    "write their names so they differ in letters or digits"
+                )
+            sheets[rel] = name
+        return v
+
+    @model_validator(mode="after")
+    def _enough_coordinators(self) -> CohortSettings:
+        wanted, listed = self.review.min_reviewers, len(self.coordinators)
+        if self.coordinators and wanted > listed:
+            raise ValueError(
+                f"review.min_reviewers is {wanted} but only {listed} coordinator(s) are listed, so no proposal "
+                "could ever be reviewed; lower it or list more coordinators"
+            )
+        return self
 
     @field_validator("code", mode="before")
     @classmethod
@@ -115,11 +211,17 @@ class CohortSettings(Strict):
         return f"{self.code}-{self.year}"
 
 
+def _shown(text: str, limit: int = 40) -> str:
+    """A value quoted in a message: control characters as escapes, long text cut."""
+    text = visible(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def default_code(region: str) -> str:
-    """A short code from the region's name: 'Kabupaten Purbalingga' -> 'PBG'."""
+    """A short code from the region's name: 'Kabupaten Purbalingga' -> 'PBG'; always a valid code."""
     words = [w for w in region.split() if w.lower() not in {"kabupaten", "kota", "provinsi", "kab.", "kab"}]
-    name = "".join(ch for ch in " ".join(words).upper() if ch.isalnum())
-    if not name:
+    name = "".join(ch for ch in " ".join(words).upper() if ch.isascii() and ch.isalnum())
+    if len(name) < 2:
         return "LAB"
     consonants = name[0] + "".join(c for c in name[1:] if c not in "AEIOU")
     return (consonants if len(consonants) >= 3 else name)[:3]
@@ -174,9 +276,13 @@ def load_settings(path: Path) -> CohortSettings:
     try:  # a regular file in the workspace's real folder, never a link, a pipe or a device, never past the limit
         raw = safefs.read_bytes(path, SETTINGS_FILE, MAX_SETTINGS_BYTES)
     except FileNotFoundError:
-        raise WorkspaceError(f"{path} is not a cohort workspace (no {SETTINGS_FILE}); run `lab init` first") from None
+        raise WorkspaceError(
+            f"{path} is not a cohort workspace (no {SETTINGS_FILE}); run `lab init` first"
+        ) from None
     except TooLarge as exc:
-        raise WorkspaceError(f"{file} is {mb(exc.size)} MB; settings are limited to {mb(exc.limit)} MB") from None
+        raise WorkspaceError(
+            f"{file} is {mb(exc.size)} MB; settings are limited to {mb(exc.limit)} MB"
+        ) from None
     except UnsafePath as exc:
         raise UnsafePath(str(path / exc.rel), exc.reason) from None
     try:
@@ -201,7 +307,7 @@ def _describe(err: dict) -> str:
     if err["type"].startswith("date"):
         return f"{where}: {err.get('input')!r} is not a date; write it as a TOML date without quotes, e.g. 2026-10-12"
     msg = err["msg"].removeprefix("Value error, ")
-    return f"{where}: {msg}"
+    return f"{where}: {msg}" if where else msg
 
 
 def _closest(key: str, known) -> str:
