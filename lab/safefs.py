@@ -1,13 +1,15 @@
 """Safe paths under a workspace: nothing outside it is read, published or written through a link or a
-special file (issue 9).
+special file, nor a file that has other names (a hard link) (issue 9).
 
 Every file of a workspace is written by someone the tool must not trust. A path under the workspace is
 therefore walked one component at a time from the workspace's real folder, each folder opened with
 `O_NOFOLLOW | O_DIRECTORY` relative to the one before (`dir_fd`): a symbolic link anywhere, a file where a
 folder belongs, `..` or an absolute path is refused with `UnsafePath`, and so is a last component that is
-not a regular file (a named pipe, a device, a socket, a folder). Files are opened with `O_NONBLOCK`, so a
-named pipe never blocks, and are `fstat`-checked after opening. Reads stop at a limit, whatever the file
-claims its size is.
+not a regular file (a named pipe, a device, a socket, a folder) or is a regular file with more than one
+name (`st_nlink > 1`: a hard link to a file outside the workspace, or to lab.db, would be read, published
+and saved as if it were the team's; what the tool writes is renamed into place and has one name). Files
+are opened with `O_NONBLOCK`, so a named pipe never blocks, and are `fstat`-checked after opening. Reads
+stop at a limit, whatever the file claims its size is.
 
     check(root, rel)            -> os.stat_result | None   the file's lstat, or None if absent
     open_file(root, rel)        -> int                     a read-only descriptor of a regular file
@@ -63,6 +65,13 @@ def _refusal(rel: str, st: os.stat_result, want: str) -> UnsafePath:
         return UnsafePath(rel, f"is a symbolic link; links are not followed: replace it with a real {want}")
     return UnsafePath(rel, f"is {what}, not a {'regular file' if want == 'file' else want}: "
                            f"replace it with a real {want}")  # fmt: skip
+
+
+def _linked(rel: str) -> UnsafePath:
+    """The error for a regular file that has other names (a hard link): it may be any file of the machine
+    that the workspace's owner can read, so it is refused like a symbolic link."""
+    return UnsafePath(rel, "has other names (a hard link); links are not followed: replace it with a copy of "
+                           "the file")  # fmt: skip
 
 
 def parts(rel: str | PurePosixPath) -> tuple[str, ...]:
@@ -160,6 +169,8 @@ def check(root: Path, rel: str | PurePosixPath) -> os.stat_result | None:
             raise _os_error("/".join(names), exc) from None
     if st is not None and not stat.S_ISREG(st.st_mode):
         raise _refusal("/".join(names), st, "file")
+    if st is not None and st.st_nlink > 1:
+        raise _linked("/".join(names))
     return st
 
 
@@ -175,6 +186,8 @@ def open_file(root: Path, rel: str | PurePosixPath) -> int:
             raise FileNotFoundError(errno.ENOENT, "file is missing", where)
         if not stat.S_ISREG(st.st_mode):  # refused before opening: opening a device can act on it
             raise _refusal(where, st, "file")
+        if st.st_nlink > 1:
+            raise _linked(where)
         try:
             out = os.open(names[-1], _FILE_FLAGS, dir_fd=fd)
         except FileNotFoundError:
@@ -185,6 +198,9 @@ def open_file(root: Path, rel: str | PurePosixPath) -> int:
     if not stat.S_ISREG(opened.st_mode) or (opened.st_dev, opened.st_ino) != (st.st_dev, st.st_ino):
         os.close(out)
         raise UnsafePath(where, "changed while it was being read: run again")
+    if opened.st_nlink > 1:  # linked since the lstat
+        os.close(out)
+        raise _linked(where)
     return out
 
 

@@ -16,7 +16,8 @@ Nothing a team wrote can stop the showcase for the others or turn it against the
   again on every build and cleared once they are gone.
 - Only passive evidence files (documents, images, audio, video; `PASSIVE`) are copied and linked, streamed
   through `lab.safefs` (no link, no special file, within `[evidence]` limits of cohort.toml). Anything that a
-  browser could run (HTML, SVG, XML, scripts, a file without extension, …) is listed by name with a note.
+  browser or office program could run (HTML, SVG, XML, scripts, csv formulas, doc/xls/ppt and ODF macros, a
+  file without extension, …) is listed by name with a note.
 - The site's own folders must be real folders inside the workspace: a link there is one clear error and
   nothing is written through it.
 """
@@ -75,9 +76,10 @@ TAGS = {
 }
 
 
-PASSIVE = frozenset(
-    "pdf png jpg jpeg gif webp mp4 webm mp3 doc docx xls xlsx ppt pptx odt ods odp csv txt".split()
-)  # evidence kinds a browser shows or hands to an application, never runs: copied into the site and linked
+PASSIVE = frozenset("pdf png jpg jpeg gif webp mp4 webm mp3 docx xlsx pptx txt".split())
+# evidence kinds a browser shows or hands to an application that does not run them: copied into the site and
+# linked. Not csv (a cell such as `=cmd|' /C calc'!A0` runs when a spreadsheet opens it), not the legacy
+# Office kinds doc/xls/ppt (macros) nor the ODF kinds odt/ods/odp (Basic macros): named with a note.
 MARKDOWN_MAX_CHARS = 6000  # longer texts are shown as plain paragraphs: Markdown's parser slows down
 MARKDOWN_MAX_MARKUP = 200  # faster than linearly on some input ('[' and '<' above all), so it only gets texts
 SOURCE = "showcase"  # marks the problems this module recorded on a display worksheet (it clears them itself)

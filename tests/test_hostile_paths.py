@@ -16,6 +16,7 @@ import os
 import shutil
 import signal
 import stat
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,7 @@ PROPOSAL = f"{TEAM}/PBG-2026-001"
 EVIDENCE = f"{PROPOSAL}/evidence"
 LINK = "is a symbolic link; links are not followed: replace it with a real"
 FIFO = "is a named pipe (FIFO), not a regular file: replace it with a real file"
+HARD = "has other names (a hard link); links are not followed: replace it with a copy of the file"
 
 
 class Blocked(Exception):
@@ -82,12 +84,15 @@ def _state(folder: Path) -> dict[str, tuple]:
 
 
 def _leaks(ws) -> list[str]:
-    """Where a byte of the secret shows up: a regular file of the workspace, a worksheet or evidence row."""
+    """Where a byte of the secret shows up: a regular file of the workspace (but a hard link an attack made),
+    a worksheet or evidence row."""
     found = []
     for folder, _dirs, files in os.walk(ws.root):  # links are not followed
         for name in files:
             path = Path(folder, name)
             st = os.lstat(path)
+            if st.st_nlink > 1:  # the attack itself (a hard link to the secret); what lab writes has one name
+                continue
             if stat.S_ISREG(st.st_mode) and st.st_size < 10_000_000 and SECRET in path.read_bytes():
                 found.append(path.relative_to(ws.root).as_posix())
     with workspace_session(ws, writer=False) as (session, cohort):
@@ -124,6 +129,13 @@ def _sheet_link_to_filled_copy(ws, outside):
     os.symlink(outside / "1-drum-up.md", ws.root / SHEET)
 
 
+def _sheet_hard_link_to_filled_copy(ws, outside):
+    """The same valid worksheet, a hard link to a file outside: it must not be read even so."""
+    shutil.copy(ws.root / SHEET, outside / "1-drum-up.md")
+    (ws.root / SHEET).unlink()
+    os.link(outside / "1-drum-up.md", ws.root / SHEET)
+
+
 def _replace(ws, rel, make):
     (ws.root / rel).unlink()
     make(ws.root / rel)
@@ -144,6 +156,11 @@ TEAM_CASES = [
      f"{SHEET} {LINK} file"),
     ("sheet-dangling-link", lambda ws, o: _replace(ws, SHEET, lambda p: os.symlink(o / "created-by-lab", p)),
      f"{SHEET} {LINK} file"),
+    ("sheet-hard-link-to-filled-copy", _sheet_hard_link_to_filled_copy, f"{SHEET} {HARD}"),
+    ("sheet-hard-link-to-shadow", lambda ws, o: _replace(ws, SHEET, lambda p: os.link(o / "shadow", p)),
+     f"{SHEET} {HARD}"),
+    ("sheet-hard-linked-inside", lambda ws, o: os.link(ws.root / SHEET, ws.root / TEAM / "salinan.md"),
+     f"{SHEET} {HARD}"),
     ("sheet-fifo", lambda ws, o: _replace(ws, SHEET, os.mkfifo), f"{SHEET} {FIFO}"),
     ("sheet-a-folder", lambda ws, o: _replace(ws, SHEET, os.mkdir),
      f"{SHEET} is a folder, not a regular file: replace it with a real file"),
@@ -283,6 +300,12 @@ DELIVER_CASES = [
      ("evidence", f"{EVIDENCE}/env.txt {LINK} file")),
     ("evidence-link-to-dev-zero", ("video.mp4",), _link(f"{EVIDENCE}/video.mp4", "/dev/zero"),
      ("evidence", f"{EVIDENCE}/video.mp4 {LINK} file")),
+    ("evidence-hard-link-to-file-outside", ("laporan.pdf",),
+     lambda ws, o: os.link(o / "secret.pdf", ws.root / EVIDENCE / "laporan.pdf"),
+     ("evidence", f"{EVIDENCE}/laporan.pdf {HARD}")),
+    ("evidence-hard-link-to-shadow", ("shadow.txt",),
+     lambda ws, o: os.link(o / "shadow", ws.root / EVIDENCE / "shadow.txt"),
+     ("evidence", f"{EVIDENCE}/shadow.txt {HARD}")),
     ("evidence-fifo", ("video.mp4",), _mkfifo(f"{EVIDENCE}/video.mp4"), ("evidence", f"{EVIDENCE}/video.mp4 {FIFO}")),
     ("evidence-subfolder-link", ("sub/secret.pdf",), _link(f"{EVIDENCE}/sub", lambda o: o),
      ("evidence", f"{EVIDENCE}/sub {LINK} folder")),
@@ -341,6 +364,54 @@ def test_evidence_limits_come_from_cohort_toml(ws, outside):
     assert [e["reason"] for e in sheet(ws, "deliver", "PBG-2026-001").errors] == [
         "evidence file 'scan.pdf' is 0.6 MB; the limit is 0.5 MB per file ([evidence] max_file_mb in cohort.toml)"
     ]
+
+
+def _launched(ws) -> None:
+    """Both proposals launched with one sk.pdf each."""
+    _approved(ws)
+    for code in ("PBG-2026-001", "PBG-2026-002"):
+        evidence(ws, code, "sk.pdf")
+        answer(ws, "deliver", code, factories.deliver())
+    run_once(ws)
+    assert proposals(ws) == {"PBG-2026-001": "launched", "PBG-2026-002": "launched"}
+
+
+def test_evidence_hard_linked_after_launch_is_not_copied_into_the_showcase(ws, outside, runner):
+    """Checked at launch, then swapped for a hard link to a file outside: the showcase refuses to copy it, the
+    display worksheet names why, the other proposal's page is built."""
+    _launched(ws)
+    (ws.root / EVIDENCE / "sk.pdf").unlink()
+    os.link(outside / "secret.pdf", ws.root / EVIDENCE / "sk.pdf")
+    before = _state(outside)
+    for code in ("PBG-2026-001", "PBG-2026-002"):
+        answer(ws, "display", code, factories.display())
+    run_once(ws)
+    run_once(ws)
+    assert proposals(ws) == {"PBG-2026-001": "showcased", "PBG-2026-002": "showcased"}
+    reason = f"evidence 'sk.pdf' is not in the showcase: {EVIDENCE}/sk.pdf {HARD}"
+    assert _invalid_in_status(ws, runner) == [(f"{PROPOSAL}/5-display.md", 1, reason)]
+    site = ws.root / "showcase" / "p"
+    assert not (site / "PBG-2026-001" / "evidence" / "sk.pdf").exists()
+    assert (site / "PBG-2026-002" / "evidence" / "sk.pdf").is_file()
+    assert _state(outside) == before
+    assert _leaks(ws) == []
+
+
+def test_backup_leaves_out_a_hard_linked_file(ws, outside, runner, tmp_path):
+    """A hard link to a file outside is left out of a backup like a symbolic link, and named."""
+    _launched(ws)
+    os.link(outside / "secret.pdf", ws.root / EVIDENCE / "laporan.pdf")
+    archive = tmp_path / "b.tar.gz"
+    result = runner.invoke(app, ["backup", str(ws.root), str(archive)])
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    assert result.stderr.strip() == (
+        f"note: left out {EVIDENCE}/laporan.pdf: links and special files are not saved"
+    )
+    with tarfile.open(archive) as tar:
+        names = tar.getnames()
+        saved = b"".join(tar.extractfile(m).read() for m in tar.getmembers() if m.isfile())
+    assert f"workspace/{EVIDENCE}/sk.pdf" in names and f"workspace/{EVIDENCE}/laporan.pdf" not in names
+    assert SECRET not in saved
 
 
 # answers import into a linked worksheet ---------------------------------------------------------------

@@ -108,6 +108,13 @@ def _link_evidence_folder(ws):
     os.symlink(outside, ws.root / EVIDENCE)
 
 
+def _hard_link_evidence(ws):
+    secret = _outside(ws) / "secret.pdf"
+    secret.write_bytes(b"%PDF secret of another office")
+    (ws.root / EVIDENCE / "sk.pdf").unlink()
+    os.link(secret, ws.root / EVIDENCE / "sk.pdf")
+
+
 def _sparse_evidence(ws):
     with open(ws.root / EVIDENCE / "sk.pdf", "r+b") as fh:
         fh.truncate(2**31)  # 2 GB that take no disk: copying it would cost 2 GB
@@ -121,10 +128,12 @@ def _fifo_evidence(ws):
 def _small_proposal_limit(ws):
     path = ws.root / "cohort.toml"
     text = path.read_text()
-    assert "max_proposal_mb = 100 " in text
+    assert "max_file_mb = 25 " in text and "max_proposal_mb = 100 " in text
     path.write_text(
-        text.replace("max_proposal_mb = 100 ", "max_proposal_mb = 0.00002 ")
-    )  # 20 bytes: one PDF fits
+        text.replace("max_file_mb = 25 ", "max_file_mb = 0.01 ").replace(
+            "max_proposal_mb = 100 ", "max_proposal_mb = 0.01 "
+        )
+    )  # 10,000 bytes: each file fits, both together do not
 
 
 def _link_page_folder(ws):
@@ -241,6 +250,18 @@ CASES = [
                                   "deliver": ("sk.pdf", "Demo.HTM")}, None, [], [f"Demo.HTM ({ACTIVE_NOTE})"], []),
     ("pdf-then-html-extension", {"files": {"sk.pdf": PDF, "sk.pdf.html": b"<script>x</script>"},
                                  "deliver": ("sk.pdf", "sk.pdf.html")}, None, [], [f"sk.pdf.html ({ACTIVE_NOTE})"], []),
+    ("csv-formula-evidence", {"files": {"sk.pdf": PDF, "data.csv": b"nama,nilai\n=cmd|' /C calc'!A0,1\n"},
+                              "deliver": ("sk.pdf", "data.csv")}, None, [], [f"data.csv ({ACTIVE_NOTE})"],
+     ['evidence/data.csv"']),
+    ("legacy-excel-evidence", {"files": {"sk.pdf": PDF, "anggaran.xls": b"\xd0\xcf\x11\xe0 macro sheet"},
+                               "deliver": ("sk.pdf", "anggaran.xls")}, None, [], [f"anggaran.xls ({ACTIVE_NOTE})"],
+     ['evidence/anggaran.xls"']),
+    ("legacy-word-evidence", {"files": {"sk.pdf": PDF, "laporan.DOC": b"\xd0\xcf\x11\xe0 AutoOpen macro"},
+                              "deliver": ("sk.pdf", "laporan.DOC")}, None, [], [f"laporan.DOC ({ACTIVE_NOTE})"],
+     ['evidence/laporan.DOC"']),
+    ("odf-text-evidence", {"files": {"sk.pdf": PDF, "laporan.odt": b"PK\x03\x04 Basic/script-lc.xml"},
+                           "deliver": ("sk.pdf", "laporan.odt")}, None, [], [f"laporan.odt ({ACTIVE_NOTE})"],
+     ['evidence/laporan.odt"']),
     ("media-javascript-links", {"display": _media("javascript:alert(1)", "JAVASCRIPT:alert(2)",
                                                   " javascript:alert(3)", "https:javascript:alert(4)")},
      None, [], ["<li>javascript:alert(1)</li>", "<li>JAVASCRIPT:alert(2)</li>"], ['href="javascript', 'href="https:javascript']),
@@ -253,6 +274,9 @@ CASES = [
     ("evidence-replaced-by-link-after-launch", {"after_launch": _link_evidence}, None,
      _problem(f"evidence 'sk.pdf' is not in the showcase: {EVIDENCE}/sk.pdf is a symbolic link; links are not "
               "followed: replace it with a real file"), [f"sk.pdf ({REFUSED_NOTE})"], ["secret"]),
+    ("evidence-replaced-by-hard-link-after-launch", {"after_launch": _hard_link_evidence}, None,
+     _problem(f"evidence 'sk.pdf' is not in the showcase: {EVIDENCE}/sk.pdf has other names (a hard link); links "
+              "are not followed: replace it with a copy of the file"), [f"sk.pdf ({REFUSED_NOTE})"], ["secret"]),
     ("evidence-folder-replaced-by-link-after-launch", {"after_launch": _link_evidence_folder}, None,
      _problem(f"evidence 'sk.pdf' is not in the showcase: {EVIDENCE} is a symbolic link; links are not followed: "
               "replace it with a real folder"), [f"sk.pdf ({REFUSED_NOTE})"], []),
@@ -265,9 +289,10 @@ CASES = [
     ("evidence-deleted-after-launch", {"after_launch": lambda ws: (ws.root / EVIDENCE / "sk.pdf").unlink()}, None,
      _problem(f"evidence 'sk.pdf' is not in {EVIDENCE}/ any more: put the file back"),
      ["sk.pdf (berkas tidak ada)"], []),
-    ("evidence-past-proposal-limit", {"files": {"sk.pdf": PDF, "foto.jpg": PDF}, "deliver": ("sk.pdf", "foto.jpg"),
+    ("evidence-past-proposal-limit", {"files": {"sk.pdf": PDF, "foto.jpg": b"\xff\xd8\xff" + b"0" * 9_990},
+                                      "deliver": ("sk.pdf", "foto.jpg"),
                                       "after_launch": _small_proposal_limit}, None,
-     _problem("evidence 'foto.jpg' is left out of the showcase: this proposal's evidence passes 0.00002 MB "
+     _problem("evidence 'foto.jpg' is left out of the showcase: this proposal's evidence passes 0.01 MB "
               "([evidence] max_proposal_mb): make the files smaller"),
      [f'<a href="{CODE}/evidence/sk.pdf">sk.pdf</a>', "foto.jpg (berkas terlalu besar untuk etalase)"], []),
     ("evidence-replaced-by-link-after-its-page", {}, _after_page(_link_evidence),
@@ -533,8 +558,8 @@ def test_evidence_changed_after_its_page_is_copied_again(ws):
 
 
 def test_passive_evidence_is_copied_as_is(ws):
-    _drive(ws, files={"sk.pdf": PDF, "foto.JPG": b"\xff\xd8\xff jpeg", "data.csv": b"a,b\n"},
-           deliver=("sk.pdf", "foto.JPG", "data.csv"))  # fmt: skip
+    _drive(ws, files={"sk.pdf": PDF, "foto.JPG": b"\xff\xd8\xff jpeg", "data.xlsx": b"PK\x03\x04 sheet"},
+           deliver=("sk.pdf", "foto.JPG", "data.xlsx"))  # fmt: skip
     folder = ws.root / "showcase" / "p" / CODE / "evidence"
-    assert sorted(p.name for p in folder.iterdir()) == ["data.csv", "foto.JPG", "sk.pdf"]
+    assert sorted(p.name for p in folder.iterdir()) == ["data.xlsx", "foto.JPG", "sk.pdf"]
     assert (folder / "foto.JPG").read_bytes() == b"\xff\xd8\xff jpeg"
