@@ -58,6 +58,19 @@ def ws(tmp_path: Path):
 
 
 @pytest.fixture
+def two_teams(ws):
+    """Two enrolled units whose drum-up worksheets are filled in (not yet read by a run)."""
+    from tests import factories
+    from tests.helpers import answer, enrol, run_once, teams
+
+    enrol(ws, 2)
+    run_once(ws)
+    for slug in teams(ws):
+        answer(ws, "drum-up", slug, factories.drum_up())
+    return ws
+
+
+@pytest.fixture
 def runner():
     from typer.testing import CliRunner
 

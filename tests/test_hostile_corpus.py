@@ -11,7 +11,7 @@ import pytest
 from lab.cli import app
 from lab.worksheets.markdown import MAX_BYTES
 from tests import factories
-from tests.helpers import answer, diagnosed, enrol, proposals, run_once, sheet, sheet_path, teams
+from tests.helpers import answer, diagnosed, proposals, run_once, sheet, sheet_path, teams
 
 PATH = "teams/unit-uji-001/1-drum-up.md"
 
@@ -91,15 +91,6 @@ WORKSHEETS = [
     ('html-and-template-syntax', _swap("Kepala Dinas", "<script>alert(1)</script> {{ 7*7 }} {% raw %}"),
      'valid'),
 ]  # fmt: skip
-
-
-@pytest.fixture
-def two_teams(ws):
-    enrol(ws, 2)
-    run_once(ws)
-    for slug in teams(ws):
-        answer(ws, "drum-up", slug, factories.drum_up())
-    return ws
 
 
 def _outside(ws) -> set[str]:

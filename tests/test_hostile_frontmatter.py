@@ -16,7 +16,7 @@ from lab.slug import slugify
 from lab.stages import get_stage
 from lab.worksheets.markdown import Parsed, parse_text, split_front_matter
 from tests import factories
-from tests.helpers import answer, enrol, run_once, sheet, sheet_path, teams
+from tests.helpers import answer, run_once, sheet, sheet_path, teams
 
 FRONT = "cohort: PBG-2026\nstage: drum-up\nteam: unit-uji-001\nschema: 1\nlang: id"  # lines 2-6 of the file
 
@@ -116,15 +116,6 @@ CASES = [
     ('one-flow-mapping', _front("{" + FRONT.replace("\n", ", ") + "}"), 'valid'),
     ('yaml-words-as-extra-keys', _front(FRONT + "\nnull: ~\ntrue: no\non: 1e3"), 'valid'),
 ]  # fmt: skip
-
-
-@pytest.fixture
-def two_teams(ws):
-    enrol(ws, 2)
-    run_once(ws)
-    for slug in teams(ws):
-        answer(ws, "drum-up", slug, factories.drum_up())
-    return ws
 
 
 def _problems(text: str) -> list[tuple[int, str]]:

@@ -171,15 +171,6 @@ TEAM_CASES = [
 ]  # fmt: skip
 
 
-@pytest.fixture
-def two_teams(ws):
-    enrol(ws, 2)
-    run_once(ws)
-    for slug in teams(ws):
-        answer(ws, "drum-up", slug, factories.drum_up())
-    return ws
-
-
 @pytest.mark.parametrize("case,attack,reason", TEAM_CASES, ids=[c[0] for c in TEAM_CASES])
 def test_hostile_team_paths(two_teams, outside, runner, case, attack, reason):
     ws = two_teams
