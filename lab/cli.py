@@ -419,7 +419,9 @@ def schema(
     stage: Annotated[StageName | None, typer.Argument(help="A stage; all stages when omitted.")] = None,  # type: ignore[valid-type]
     as_json: Annotated[
         bool,
-        typer.Option("--json", help='Print the JSON Schema (2020-12); rules it cannot express are in "x-rules".'),
+        typer.Option(
+            "--json", help='Print the JSON Schema (2020-12); rules it cannot express are in "x-rules".'
+        ),
     ] = False,
 ) -> None:
     """The worksheet schema of a stage (fields, types, labels, rules), or its JSON Schema."""

@@ -407,7 +407,15 @@ def unsafe(run: Run, sheet: Worksheet, exc: UnsafePath, report: StageReport) -> 
     if sheet.status == "invalid" and sheet.seen_hash == mark:
         return
     report.invalid += 1
-    _set(run, sheet, status="invalid", errors=[{"line": 1, "reason": str(exc)}], seen_hash=mark, mtime_ns=0, size=-1)
+    _set(
+        run,
+        sheet,
+        status="invalid",
+        errors=[{"line": 1, "reason": str(exc)}],
+        seen_hash=mark,
+        mtime_ns=0,
+        size=-1,
+    )
 
 
 def read_worksheet(run: Run, entity: Team | Proposal, sheet: Worksheet, data: bytes) -> tuple[Parsed, Any]:

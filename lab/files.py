@@ -301,6 +301,8 @@ def output_file(path: Path, error: type[Exception]) -> Path:
         st = os.lstat(path)
     except FileNotFoundError:
         return path
-    if not (stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode)):  # a link is replaced, never written through
+    if not (
+        stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode)
+    ):  # a link is replaced, never written through
         raise error(f"{path} is {safefs.kind(st)}; give the path of a new or ordinary file")
     return path

@@ -70,7 +70,9 @@ def print_schema(stage) -> None:
             table.add_row(f"  {spec.id}.N.{sub.id}", sub.kind, "yes" if sub.required else "no",
                           sub.label("id"), sub.label("en"))  # fmt: skip
     console.print(table)
-    console.print('rules the engine also checks, beyond the JSON Schema ("x-rules" in --json):', highlight=False)
+    console.print(
+        'rules the engine also checks, beyond the JSON Schema ("x-rules" in --json):', highlight=False
+    )
     for rule in stage.schema.rules():
         console.print(f"  {rule.id}: {rule.text['en']}\n  {' ' * len(rule.id)}  {rule.text['id']}",
                       highlight=False, markup=False, soft_wrap=True)  # fmt: skip

@@ -189,7 +189,10 @@ def test_schema_json_is_the_json_schema_of_each_stage(runner):
         assert [r["id"] for r in doc["x-rules"]] == [r.id for r in get_stage(slug).schema.rules()]
     design = json.loads(lab(runner, "schema", "design", "--json").output)
     assert design["properties"]["trial_start"]["format"] == "date"
-    assert design["properties"]["principles"]["minItems"] == 8 and design["properties"]["principles"]["uniqueItems"]
+    assert (
+        design["properties"]["principles"]["minItems"] == 8
+        and design["properties"]["principles"]["uniqueItems"]
+    )
 
 
 def test_schema_lists_the_rules_json_schema_cannot_express(runner):

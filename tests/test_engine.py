@@ -224,7 +224,10 @@ def test_evidence_paths_cannot_leave_the_evidence_folder(ws):
     answer(ws, "deliver", "PBG-2026-001", factories.deliver(("link.pdf",)))
     run_once(ws)
     assert proposals(ws) == {"PBG-2026-001": "approved"}
-    assert "link.pdf is a symbolic link; links are not followed" in sheet(ws, "deliver", "PBG-2026-001").errors[0]["reason"]
+    assert (
+        "link.pdf is a symbolic link; links are not followed"
+        in sheet(ws, "deliver", "PBG-2026-001").errors[0]["reason"]
+    )
 
 
 def test_auto_gate_approves_valid_designs(ws):

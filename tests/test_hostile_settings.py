@@ -18,8 +18,10 @@ from lab.review import scoreboard
 from lab.settings import open_workspace
 from tests.helpers import drive_to_display, proposals, run_once
 
-UID_MSG = ("uid: '{}' is not the uid `lab init` wrote (lower-case, like '6d9dfdf7-9c74-4f45-929b-3007942db73e'); "
-           "put the original back: it must never be changed")
+UID_MSG = (
+    "uid: '{}' is not the uid `lab init` wrote (lower-case, like '6d9dfdf7-9c74-4f45-929b-3007942db73e'); "
+    "put the original back: it must never be changed"
+)
 
 # (id, edit (or edits) of the generated cohort.toml, exact message after "error: <file>: "); <uid>, <UID> and <hex> stand for the
 # workspace's uid, the uid in upper case and the uid without dashes
@@ -182,8 +184,16 @@ INIT_CASES = [
     ("code-dash", ["--code", "PB-G"], "--code must be 2 to 10 letters A-Z or digits, e.g. PBG"),
     ("code-fullwidth", ["--code", "ＰＢＧ"], "--code must be 2 to 10 letters A-Z or digits, e.g. PBG"),
     ("code-empty", ["--code", ""], "--code must be 2 to 10 letters A-Z or digits, e.g. PBG"),
-    ("region-newline", ["--region", 'Kab X"\nuid = "x'], "--region must be one line: remove the line break (\\n)"),
-    ("region-bidi", ["--region", "Kab \u202eX"], "--region contains an invisible direction mark (\\u202e): remove it"),
+    (
+        "region-newline",
+        ["--region", 'Kab X"\nuid = "x'],
+        "--region must be one line: remove the line break (\\n)",
+    ),
+    (
+        "region-bidi",
+        ["--region", "Kab \u202eX"],
+        "--region contains an invisible direction mark (\\u202e): remove it",
+    ),
     ("region-too-long", ["--region", "K" * 201], "--region is longer than 200 characters; shorten it"),
 ]
 

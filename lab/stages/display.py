@@ -23,7 +23,10 @@ class Display(Sheet):
         "One-paragraph summary",
         f"Paling banyak {MAX_SUMMARY_WORDS} kata, untuk masyarakat umum.",
         f"At most {MAX_SUMMARY_WORDS} words, for the general public.",
-        json_schema_extra={"pattern": words_at_most(MAX_SUMMARY_WORDS), "not": {"pattern": BLANK_LINE_PATTERN}},
+        json_schema_extra={
+            "pattern": words_at_most(MAX_SUMMARY_WORDS),
+            "not": {"pattern": BLANK_LINE_PATTERN},
+        },
     )
     highlights: list[Line] = field(
         "Dampak utama",
