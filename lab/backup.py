@@ -41,7 +41,7 @@ from lab import safefs
 from lab.archive import shown
 from lab.db import dispose_all, engine_for, make_engine
 from lab.errors import LabError, UnsafePath, UsageError, WorkspaceError
-from lab.files import FILE_MODE, _alive, output_file
+from lab.files import _alive, atomic_output, output_file
 from lab.lock import cohort_lock
 from lab.migrations import HEAD
 from lab.settings import SETTINGS_FILE, Workspace, load_settings, open_workspace
@@ -246,19 +246,9 @@ def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
 
 def _write_archive(target: Path, fill) -> None:
     """Stream the archive into a temporary file beside `target`, sync it and rename it into place."""
-    target = output_file(target, UsageError)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            with tarfile.open(fileobj=fh, mode="w:gz", compresslevel=6) as tar:
-                fill(tar)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, FILE_MODE)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_output(output_file(target, UsageError)) as fh:
+        with tarfile.open(fileobj=fh, mode="w:gz", compresslevel=6) as tar:
+            fill(tar)
 
 
 # restore ------------------------------------------------------------------------------------------------

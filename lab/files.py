@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from lab import safefs
 from lab.errors import TooLarge, UnsafePath
@@ -35,10 +36,18 @@ def write_atomic(path: Path, data: bytes, root: Path | None = None) -> None:
         _write_atomic_under(root, path, data)
         return
     path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_output(path) as fh:
+        fh.write(data)
+
+
+@contextmanager
+def atomic_output(path: Path) -> Iterator[BinaryIO]:
+    """A file to write `path` through: a temporary file beside it, synced and renamed into place when the
+    block ends, removed if it fails (the folder must exist)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, FILE_MODE)

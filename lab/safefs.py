@@ -23,6 +23,7 @@ stop at a limit, whatever the file claims its size is.
 from __future__ import annotations
 
 import errno
+import io
 import os
 import stat
 from collections.abc import Iterator
@@ -211,27 +212,9 @@ def _too_large(rel: str, size: int, limit: int) -> TooLarge:
 def read_bytes(root: Path, rel: str | PurePosixPath, limit: int) -> bytes:
     """The content of the regular file at `rel`, or TooLarge past `limit` bytes (never reads more than
     `limit + 1`); FileNotFoundError if absent, UnsafePath as for open_file()."""
-    where = "/".join(parts(rel))
-    fd = open_file(root, rel)
-    try:
-        size = os.fstat(fd).st_size
-        if size > limit:
-            raise _too_large(where, size, limit)
-        chunks, got = [], 0
-        while got <= limit:
-            try:
-                data = os.read(fd, min(CHUNK, limit + 1 - got))
-            except OSError as exc:
-                raise _os_error(where, exc) from None
-            if not data:
-                break
-            chunks.append(data)
-            got += len(data)
-        if got > limit:
-            raise _too_large(where, max(got, size), limit)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
+    out = io.BytesIO()
+    copy_to(root, rel, out, limit)
+    return out.getvalue()
 
 
 def copy_to(root: Path, rel: str | PurePosixPath, out: BinaryIO, limit: int) -> int:
