@@ -29,14 +29,14 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.pop("LAB_DATABASE_URL", None)
 
-from lab import pipeline  # noqa: E402
-from lab.cohort import init_workspace, workspace_session  # noqa: E402
-from lab.demo_data import DESIGN_PARAGRAPHS  # noqa: E402
-from lab.roster import import_roster  # noqa: E402
+from lab.runtime.demo_data import DESIGN_PARAGRAPHS  # noqa: E402
 from lab.stages import STAGES, get_stage  # noqa: E402
 from lab.stages.design import PRINCIPLES  # noqa: E402
+from lab.workflow import pipeline  # noqa: E402
+from lab.workflow.roster import import_roster  # noqa: E402
 from lab.worksheets.markdown import field_views, parse_text  # noqa: E402
 from lab.worksheets.render import stage_template  # noqa: E402
+from lab.workspace.cohort import init_workspace, workspace_session  # noqa: E402
 
 DESIGN = "\n\n".join(p.format(name="Inovasi", unit="Unit", problem_lc="antrean layanan", region="Kabupaten",
                               users_lc="warga", idea_lc="layanan jemput bola.") for p in DESIGN_PARAGRAPHS)  # fmt: skip
@@ -80,8 +80,8 @@ def fill(ws, slug: str, ideas: int) -> int:
     """Participants fill every open worksheet of a stage (not timed as engine work)."""
     from sqlmodel import select
 
-    from lab.engine import Run, front_matter, render_for
-    from lab.models import Proposal, Team, Worksheet
+    from lab.domain.models import Proposal, Team, Worksheet
+    from lab.workflow.engine import Run, front_matter, render_for
 
     stage = get_stage(slug)
     with workspace_session(ws, writer=False) as (session, cohort):
@@ -118,8 +118,8 @@ def floor_generate(ws, slug: str, scratch: Path) -> float:
     The contexts are prepared chunk by chunk, untimed; only rendering and writing are timed."""
     from sqlmodel import select
 
-    from lab.engine import Run, front_matter
-    from lab.models import Proposal, Team, Worksheet
+    from lab.domain.models import Proposal, Team, Worksheet
+    from lab.workflow.engine import Run, front_matter
 
     stage = get_stage(slug)
     model = Team if stage.granularity == "team" else Proposal
@@ -173,7 +173,7 @@ def floor_ingest(ws, slug: str) -> float:
     with workspace_session(ws, writer=False) as (session, cohort):
         from sqlmodel import select
 
-        from lab.models import Worksheet
+        from lab.domain.models import Worksheet
 
         paths = [
             ws.root / p

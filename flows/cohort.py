@@ -12,10 +12,10 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Failed
 
-from lab import pipeline
-from lab.errors import LabError
+from lab.domain.errors import LabError
+from lab.domain.text import visible
 from lab.stages import SLUGS, stages_until
-from lab.text import visible
+from lab.workflow import pipeline
 
 
 @task(name="stage", task_run_name="{stage}", cache_policy=NO_CACHE)

@@ -31,7 +31,7 @@ def _own_database(monkeypatch, request):
     LAB_TEST_DATABASE_URL names a server. Engines are closed and the database dropped after the test."""
     from sqlalchemy import text
 
-    from lab.db import dispose_all
+    from lab.storage.db import dispose_all
 
     name = None
     if ADMIN_URL:
@@ -52,7 +52,7 @@ def _own_database(monkeypatch, request):
 @pytest.fixture
 def ws(tmp_path: Path):
     """An initialised workspace of Kabupaten Purbalingga 2026 (code PBG)."""
-    from lab.cohort import init_workspace
+    from lab.workspace.cohort import init_workspace
 
     return init_workspace(tmp_path / "pbg", "Kabupaten Purbalingga", 2026, "PBG")
 

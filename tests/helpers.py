@@ -7,12 +7,12 @@ import hashlib
 
 from sqlmodel import select
 
-from lab import pipeline
-from lab.answers import Entry, import_answers
-from lab.cohort import workspace_session
-from lab.models import Proposal, Team, Transition, Worksheet
-from lab.roster import import_roster
+from lab.domain.models import Proposal, Team, Transition, Worksheet
 from lab.stages import STAGES
+from lab.workflow import pipeline
+from lab.workflow.answers import Entry, import_answers
+from lab.workflow.roster import import_roster
+from lab.workspace.cohort import workspace_session
 from tests import factories
 
 
@@ -74,8 +74,8 @@ def drive_to_display(ws, n_units: int = 3, answers: dict | None = None, files=No
     (default: one sk.pdf).
     """
     made = factories.ANSWERS | (answers or {})
-    from lab.cohort import find_proposal
-    from lab.decisions import decide
+    from lab.workflow.decisions import decide
+    from lab.workspace.cohort import find_proposal
 
     enrol(ws, n_units)
     run_once(ws)

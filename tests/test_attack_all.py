@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from lab.cli import app
-from lab.cohort import workspace_session
-from lab.roster import import_roster
+from lab.workflow.roster import import_roster
+from lab.workspace.cohort import workspace_session
 from tests import factories
 from tests.helpers import answer, drive_to_display, lab_env, proposals, run_once, sheet, teams
 

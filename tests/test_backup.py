@@ -9,9 +9,9 @@ import tarfile
 
 import pytest
 
-from lab.backup import backup, restore
 from lab.cli import app
-from lab.errors import UsageError, WorkspaceError
+from lab.domain.errors import UsageError, WorkspaceError
+from lab.workspace.backup import backup, restore
 from tests.helpers import drive_to_display, run_once, snapshot
 
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from lab.settings import open_workspace
+from lab.workspace.settings import open_workspace
 from tests import hostile
 from tests.helpers import drive_to_display
 

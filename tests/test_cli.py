@@ -51,7 +51,7 @@ def test_english_cohort_gets_english_worksheets(runner, tmp_path):
     path = _init(runner, tmp_path, "--lang", "en", "--code", "pbg")
     factories.write_roster(tmp_path / "r.csv", 1)
     lab(runner, "roster", "import", path, tmp_path / "r.csv")
-    from lab.settings import open_workspace
+    from lab.workspace.settings import open_workspace
 
     run_once(open_workspace(path))
     text = (path / "teams/unit-uji-001/1-drum-up.md").read_text()
@@ -88,7 +88,7 @@ def test_status_json_has_the_documented_shape(runner, tmp_path):
     path = _init(runner, tmp_path)
     factories.write_roster(tmp_path / "r.csv", 2)
     assert lab(runner, "roster", "import", path, tmp_path / "r.csv").exit_code == 0
-    from lab.settings import open_workspace
+    from lab.workspace.settings import open_workspace
 
     run_once(open_workspace(path))
     data = json.loads(lab(runner, "status", path, "--json").output)
@@ -104,7 +104,7 @@ def test_answers_import_from_csv_and_decide_and_history(runner, tmp_path):
     path = _init(runner, tmp_path)
     factories.write_roster(tmp_path / "r.csv", 1)
     lab(runner, "roster", "import", path, tmp_path / "r.csv")
-    from lab.settings import open_workspace
+    from lab.workspace.settings import open_workspace
 
     ws = open_workspace(path)
     run_once(ws)
@@ -207,7 +207,7 @@ def test_schema_lists_the_rules_json_schema_cannot_express(runner):
 
 
 def test_states_mermaid_prints_the_table(runner):
-    from lab.states import mermaid
+    from lab.workflow.states import mermaid
 
     assert lab(runner, "states", "--mermaid").output.strip() == mermaid()
 
@@ -240,7 +240,7 @@ def test_errors_on_a_missing_workspace_are_one_line(runner, tmp_path):
 
 @pytest.mark.parametrize("args", [["--help"], ["status", "{ws}"], ["schema", "design"], ["states"]])
 def test_commands_that_do_not_run_the_flow_never_import_prefect(tmp_path, args):
-    from lab.cohort import init_workspace
+    from lab.workspace.cohort import init_workspace
 
     init_workspace(tmp_path / "ws", "Kota Pasuruan", 2026)
     code = (

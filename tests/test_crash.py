@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from lab.cohort import init_workspace, workspace_session
-from lab.errors import TransitionNotAllowed
-from lab.files import orphaned
-from lab.lock import HOLDER_FILE
-from lab.models import Transition
+from lab.domain.errors import TransitionNotAllowed
+from lab.domain.models import Transition
+from lab.storage.files import orphaned
+from lab.workspace.cohort import init_workspace, workspace_session
+from lab.workspace.lock import HOLDER_FILE
 from tests import factories
 from tests.helpers import answer, enrol, proposals, run_once, snapshot, snapshot_diff, teams
 
@@ -121,8 +121,8 @@ def test_a_second_run_on_the_same_cohort_is_refused_then_waits(lab_env, tmp_path
 
 
 def test_decisions_taken_during_a_run_stay_correct(lab_env, tmp_path):
-    from lab.cohort import find_proposal
-    from lab.decisions import decide
+    from lab.workflow.decisions import decide
+    from lab.workspace.cohort import find_proposal
 
     ws = _prepared(tmp_path / "ws")
     run_once(ws)  # the first teams' proposals exist now

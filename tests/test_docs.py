@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from lab.stages import STAGES, get_stage
-from lab.states import mermaid
+from lab.workflow.states import mermaid
 from lab.worksheets.markdown import parse_text, validate
 from lab.worksheets.render import templates_dir
 

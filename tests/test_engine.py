@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from lab.cohort import find_proposal, workspace_session
-from lab.decisions import decide
-from lab.errors import TransitionNotAllowed
+from lab.domain.errors import TransitionNotAllowed
+from lab.workflow.decisions import decide
+from lab.workspace.cohort import find_proposal, workspace_session
 from tests import factories
 from tests.helpers import (
     answer,
@@ -23,7 +23,7 @@ from tests.helpers import (
 def _dump(ws) -> list:
     from sqlalchemy import text
 
-    from lab.db import engine_for
+    from lab.storage.db import engine_for
 
     tables = ("team", "member", "proposal", "worksheet", "transition", "evidence", "cohort")
     with engine_for(ws.database_url).connect() as conn:
@@ -233,7 +233,7 @@ def test_evidence_paths_cannot_leave_the_evidence_folder(ws):
 def test_auto_gate_approves_valid_designs(ws):
     settings = ws.root / "cohort.toml"
     settings.write_text(settings.read_text().replace('design = "facilitator"', 'design = "auto"'))
-    from lab.settings import open_workspace
+    from lab.workspace.settings import open_workspace
 
     ws = open_workspace(ws.root)
     _to_design(ws)
@@ -251,8 +251,8 @@ def test_dropped_ideas_can_be_reopened_with_a_note(ws):
 
 def test_a_cohort_worked_in_small_chunks_ends_as_in_one_pass(tmp_path, monkeypatch):
     """Stages work through the cohort in chunks to bound memory; the result must not depend on it."""
-    from lab import engine
-    from lab.cohort import init_workspace
+    from lab.workflow import engine
+    from lab.workspace.cohort import init_workspace
     from tests.helpers import snapshot, snapshot_diff
 
     whole = init_workspace(tmp_path / "whole", "Kabupaten Purbalingga", 2026, "PBG")

@@ -31,7 +31,7 @@ def _artifact(key: str):
 
 def test_task_runs_per_flow_run_do_not_grow_with_the_cohort(prefect_harness, tmp_path):
     from flows.cohort import cohort_flow
-    from lab.cohort import init_workspace
+    from lab.workspace.cohort import init_workspace
     from tests.helpers import enrol
 
     counts, runs = [], []
@@ -50,7 +50,7 @@ def test_task_runs_per_flow_run_do_not_grow_with_the_cohort(prefect_harness, tmp
 
 def test_until_stops_after_a_stage(prefect_harness, tmp_path):
     from flows.cohort import cohort_flow
-    from lab.cohort import init_workspace
+    from lab.workspace.cohort import init_workspace
 
     ws = init_workspace(tmp_path / "c", "Kota Pasuruan", 2026, "PSR")
     result = cohort_flow(workspace=str(ws.root), until="diagnose")
@@ -71,9 +71,9 @@ def _audit_rows(path) -> int:
     from sqlalchemy import func
     from sqlmodel import select
 
-    from lab.cohort import workspace_session
-    from lab.models import Transition
-    from lab.settings import open_workspace
+    from lab.domain.models import Transition
+    from lab.workspace.cohort import workspace_session
+    from lab.workspace.settings import open_workspace
 
     with workspace_session(open_workspace(path)) as (session, cohort):
         return session.exec(select(func.count()).where(Transition.cohort_id == cohort.id)).one()

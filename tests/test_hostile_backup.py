@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from lab.cli import app
-from lab.errors import UnsafePath, WorksheetError
-from lab.settings import open_workspace
+from lab.domain.errors import UnsafePath, WorksheetError
+from lab.workspace.settings import open_workspace
 from tests.helpers import enrol, run_once
 
 UNIT = "unit-uji-001"
@@ -28,9 +28,9 @@ OTHER_UID = "00000000-0000-4000-8000-000000000000"
 @pytest.fixture(scope="module")
 def good(tmp_path_factory) -> Path:
     """One good backup of a small cohort (a unit enrolled, its drum-up worksheet written), made once."""
-    from lab.backup import backup
-    from lab.cohort import init_workspace
-    from lab.db import dispose_all
+    from lab.storage.db import dispose_all
+    from lab.workspace.backup import backup
+    from lab.workspace.cohort import init_workspace
 
     with pytest.MonkeyPatch.context() as mp:  # built in its own SQLite file, whatever the tests use
         mp.delenv("LAB_DATABASE_URL", raising=False)

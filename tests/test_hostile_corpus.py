@@ -206,8 +206,8 @@ EVIDENCE = [
 
 @pytest.mark.parametrize("case,file,where,expected", EVIDENCE, ids=[c[0] for c in EVIDENCE])
 def test_hostile_evidence(ws, case, file, where, expected):
-    from lab.cohort import find_proposal, workspace_session
-    from lab.decisions import decide
+    from lab.workflow.decisions import decide
+    from lab.workspace.cohort import find_proposal, workspace_session
 
     _design_ready(ws)
     answer(ws, "design", "PBG-2026-001", factories.design())

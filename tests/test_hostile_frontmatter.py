@@ -12,7 +12,7 @@ import tracemalloc
 import pytest
 
 from lab.cli import app
-from lab.slug import slugify
+from lab.domain.slug import slugify
 from lab.stages import get_stage
 from lab.worksheets.markdown import Parsed, parse_text, split_front_matter
 from tests import factories

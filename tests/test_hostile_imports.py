@@ -16,12 +16,12 @@ import pytest
 from sqlmodel import select
 
 from lab.cli import app
-from lab.cohort import workspace_session
-from lab.errors import UnsafePath
-from lab.models import Proposal, Review, Team
-from lab.settings import open_workspace
-from lab.slug import slugify
-from lab.tables import neutral, unneutral
+from lab.domain.errors import UnsafePath
+from lab.domain.models import Proposal, Review, Team
+from lab.domain.slug import slugify
+from lab.storage.tables import neutral, unneutral
+from lab.workspace.cohort import workspace_session
+from lab.workspace.settings import open_workspace
 from tests import factories
 from tests.helpers import diagnosed, drive_to_display, teams
 
@@ -301,20 +301,20 @@ def test_neutral_cells_read_back_exactly(value):
 def test_exports_never_carry_a_formula_and_numbers_stay_numbers(ws, tmp_path, monkeypatch):
     from openpyxl import load_workbook
 
-    import lab.export
+    import lab.outputs.export
 
     def rows(ws, session, cohort):
         for n, (key, text) in enumerate(EVIL.items(), 1):
-            row = dict.fromkeys(lab.export.columns(ws), "")
+            row = dict.fromkeys(lab.outputs.export.columns(ws), "")
             row |= {"id": f"PBG-2026-{n:03d}", "name": text, "unit": text, "design": text, "decree": text,
                     "score": -1.5, "reviews": -2, "evidence_count": 3, "beneficiaries": 1200}  # fmt: skip
             row["objectives"] = key
             yield row
 
-    monkeypatch.setattr(lab.export, "rows", rows)
+    monkeypatch.setattr(lab.outputs.export, "rows", rows)
     with workspace_session(ws) as (session, cohort):
-        out_csv = lab.export.export(ws, session, cohort, "csv", tmp_path / "x.csv")[0]
-        out_xlsx = lab.export.export(ws, session, cohort, "xlsx", tmp_path / "x.xlsx")[0]
+        out_csv = lab.outputs.export.export(ws, session, cohort, "csv", tmp_path / "x.csv")[0]
+        out_xlsx = lab.outputs.export.export(ws, session, cohort, "xlsx", tmp_path / "x.xlsx")[0]
     from_csv = list(csv.DictReader(out_csv.open(encoding="utf-8-sig", newline="")))
     assert len(from_csv) == len(EVIL)
     for row, text in zip(from_csv, EVIL.values(), strict=True):
@@ -359,7 +359,7 @@ def test_review_sheets_neutralise_team_text_and_read_back(ws, runner):
         for p in showcased:
             p.title = titles.get(p.code, EVIL["at"])
             session.get(Team, p.team_id).unit = EVIL["cr"] if p.code in titles else EVIL["minus"]
-        from lab.review import write_review_sheets
+        from lab.workflow.review import write_review_sheets
 
         write_review_sheets(ws, session, cohort)
     for who in COORDINATORS:
@@ -396,7 +396,7 @@ def _with_coordinator(ws):
 
 
 def _write_sheets(ws):
-    from lab.review import write_review_sheets
+    from lab.workflow.review import write_review_sheets
 
     with workspace_session(ws) as (session, cohort):
         return write_review_sheets(ws, session, cohort)

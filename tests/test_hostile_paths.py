@@ -23,10 +23,10 @@ import pytest
 from sqlmodel import select
 
 from lab.cli import app
-from lab.cohort import find_proposal, workspace_session
-from lab.decisions import decide
-from lab.errors import RosterError, UnsafePath
-from lab.models import Evidence, Worksheet
+from lab.domain.errors import RosterError, UnsafePath
+from lab.domain.models import Evidence, Worksheet
+from lab.workflow.decisions import decide
+from lab.workspace.cohort import find_proposal, workspace_session
 from tests import factories
 from tests.helpers import answer, diagnosed, enrol, evidence, proposals, run_once, sheet, sheet_path, teams
 
@@ -516,7 +516,7 @@ LOCK_CASES = [
 @pytest.mark.parametrize("case,attack,expected", LOCK_CASES, ids=[c[0] for c in LOCK_CASES])
 def test_hostile_lock_file(ws, outside, case, attack, expected):
     """The SQLite run lock (a file lock on .lab-run.lock) never creates, opens or truncates a file outside."""
-    from lab.lock import _file_lock
+    from lab.workspace.lock import _file_lock
 
     attack(ws, outside)
     before = _state(outside)
@@ -537,7 +537,7 @@ HOLDER_CASES = [
 def test_hostile_lock_holder_file(ws, outside, case, attack):
     """Who holds the lock is read from a small regular file only; taking the lock replaces the entry and
     never writes through it."""
-    from lab.lock import cohort_lock, describe_holder
+    from lab.workspace.lock import cohort_lock, describe_holder
 
     attack(ws.root / ".lab-run.holder", outside)
     before = _state(outside)
@@ -580,7 +580,7 @@ OUTSIDE_PATHS = [
 @pytest.mark.parametrize("case,rel,shown", OUTSIDE_PATHS, ids=[c[0] for c in OUTSIDE_PATHS])
 def test_safefs_refuses_paths_that_leave_the_workspace(ws, outside, case, rel, shown):
     """Every safefs entry point refuses a path that is not plainly inside the workspace."""
-    from lab import safefs
+    from lab.storage import safefs
 
     before = _state(outside)
     calls = (safefs.check, safefs.open_file, lambda r, p: safefs.read_bytes(r, p, 100), safefs.ensure_dir,
@@ -595,8 +595,8 @@ def test_safefs_refuses_paths_that_leave_the_workspace(ws, outside, case, rel, s
 
 
 def test_safefs_reads_stop_at_the_limit(ws):
-    from lab import safefs
-    from lab.errors import TooLarge
+    from lab.domain.errors import TooLarge
+    from lab.storage import safefs
 
     (ws.root / "teams" / "big.md").write_bytes(b"x" * 3000)
     out = io.BytesIO()
@@ -609,7 +609,7 @@ def test_safefs_reads_stop_at_the_limit(ws):
 def test_a_folder_made_a_link_before_the_rename_leaves_its_file_unwritten(ws, outside):
     """WriteBatch(root) renames by folder descriptor: a folder swapped for a link after the temporary file
     was written is reported in `failed`; the other files are written; nothing lands outside."""
-    from lab.files import WriteBatch
+    from lab.storage.files import WriteBatch
 
     batch = WriteBatch(ws.root)
     batch.write(ws.root / "teams/a/1-drum-up.md", b"worksheet a")

@@ -16,7 +16,7 @@ import threading
 import pytest
 
 from lab.cli import app
-from lab.lock import cohort_lock
+from lab.workspace.lock import cohort_lock
 from tests.helpers import enrol, snapshot, snapshot_diff
 
 REACH = "start it or correct PREFECT_API_URL, or unset PREFECT_API_URL to use a temporary local server"
@@ -192,7 +192,7 @@ CASES = [
 def test_an_unusable_prefect_api_url_is_one_line(ws, runner, servers, monkeypatch, url, server, expected):
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    from lab import prefect_server
+    from lab.runtime import prefect_server
 
     monkeypatch.setattr(prefect_server, "CHECK_TIMEOUT", 1.0)
     enrol(ws, 2)
@@ -222,7 +222,7 @@ def test_a_reachable_prefect_server_keeps_working(prefect_harness, ws, runner):
 def test_the_temporary_server_gets_120_s_unless_the_user_chose_otherwise():
     from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, temporary_settings
 
-    from lab.prefect_server import startup_timeout
+    from lab.runtime.prefect_server import startup_timeout
 
     assert PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value() == 20  # Prefect's own default
     assert startup_timeout() == 120

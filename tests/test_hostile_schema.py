@@ -10,8 +10,8 @@ import jsonschema
 import pytest
 
 from lab.cli import app
-from lab.cohort import find_proposal, workspace_session
-from lab.decisions import decide
+from lab.workflow.decisions import decide
+from lab.workspace.cohort import find_proposal, workspace_session
 from tests import factories
 from tests.helpers import answer, enrol, evidence, proposals, run_once, sheet, sheet_path, teams
 

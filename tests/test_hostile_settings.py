@@ -9,13 +9,13 @@ import re
 import pytest
 from sqlmodel import select
 
-from lab import cohort
 from lab.cli import app
-from lab.cohort import init_workspace, workspace_session
-from lab.errors import WorkspaceError
-from lab.models import Proposal, Review
-from lab.review import scoreboard
-from lab.settings import open_workspace
+from lab.domain.errors import WorkspaceError
+from lab.domain.models import Proposal, Review
+from lab.workflow.review import scoreboard
+from lab.workspace import cohort
+from lab.workspace.cohort import init_workspace, workspace_session
+from lab.workspace.settings import open_workspace
 from tests.helpers import drive_to_display, proposals, run_once
 
 UID_MSG = (

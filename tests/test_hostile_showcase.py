@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import update
 
 from lab.cli import app
-from lab.cohort import find_proposal, workspace_session
-from lab.decisions import decide
-from lab.models import Worksheet, utcnow
-from lab.showcase import PASSIVE, render_text
+from lab.domain.models import Worksheet, utcnow
+from lab.outputs.showcase import PASSIVE, render_text
+from lab.workflow.decisions import decide
+from lab.workspace.cohort import find_proposal, workspace_session
 from tests import factories
 from tests.helpers import answer, enrol, proposals, run_once, sheet, sheet_path, teams
 
@@ -422,7 +422,7 @@ def test_a_worksheet_problem_is_not_hidden_by_a_showcase_problem(ws, runner):
 
 
 def test_a_page_folder_swapped_for_a_link_while_written_is_that_pages_problem(ws, runner, monkeypatch):
-    from lab import showcase
+    from lab.outputs import showcase
 
     _drive(ws)
     outside = _outside(ws)

@@ -13,8 +13,8 @@ import pytest
 from sqlmodel import select
 
 from lab.cli import app
-from lab.cohort import workspace_session
-from lab.models import Proposal, Transition, Worksheet
+from lab.domain.models import Proposal, Transition, Worksheet
+from lab.workspace.cohort import workspace_session
 from tests import factories
 from tests.helpers import answer, diagnosed, enrol, proposals, run_once, sheet, sheet_path
 
@@ -308,7 +308,7 @@ def test_error_lines_show_quoted_text_as_escapes(ws, runner, listed, expected):
 
 
 def test_visible_escapes_exactly_the_dangerous_characters():
-    from lab.text import one_line, visible
+    from lab.domain.text import one_line, visible
 
     assert visible(
         "a\x1b[2J\n\r\t\x00\x7f\x85\x9b\u061c\u200e\u200f\u202a\u202e\u2066\u2069\u2028\udcff"
@@ -318,7 +318,7 @@ def test_visible_escapes_exactly_the_dangerous_characters():
 
 
 def test_json_text_decodes_to_the_same_value():
-    from lab.text import json_text
+    from lab.domain.text import json_text
 
     data = {"t": "x\x1b\x7f\x85\u202e\u2028 é", "n": [1, None]}
     text = json_text(data)

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlmodel import SQLModel
 
-from lab import migrations
+from lab.storage import migrations
 
 
 def _url(tmp_path, name="lab.db"):
@@ -24,7 +24,7 @@ def test_the_listed_revisions_are_the_scripts_in_order():
 
 
 def test_a_database_from_an_older_release_is_upgraded_with_its_data(tmp_path):
-    from lab.db import make_engine
+    from lab.storage.db import make_engine
 
     old = create_engine(_url(tmp_path))
     migrations.upgrade(old, "0001")
@@ -42,8 +42,8 @@ def test_a_database_from_an_older_release_is_upgraded_with_its_data(tmp_path):
 
 def test_a_database_from_a_newer_release_is_refused(tmp_path, runner):
     from lab.cli import app
-    from lab.cohort import init_workspace
-    from lab.db import dispose_all
+    from lab.storage.db import dispose_all
+    from lab.workspace.cohort import init_workspace
 
     ws = init_workspace(tmp_path / "ws", "Kota Pasuruan", 2026)
     dispose_all()

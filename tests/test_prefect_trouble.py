@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from lab.lock import cohort_lock
+from lab.workspace.lock import cohort_lock
 from tests.helpers import enrol, snapshot, snapshot_diff
 from tests.test_hostile_prefect import _closed_port, _http, _json, _Raw
 
@@ -255,7 +255,7 @@ def test_the_temporary_server_runs_the_flow_and_goes_away(ws, lab_env):
 
 CHILD = """
 import os, sys, time
-from lab.prefect_server import _follow_parent
+from lab.runtime.prefect_server import _follow_parent
 _follow_parent(int(sys.argv[1]), sys.argv[2] == "pdeathsig")
 print("ready", flush=True)
 time.sleep(120)

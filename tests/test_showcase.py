@@ -8,11 +8,11 @@ from html.parser import HTMLParser
 
 import pytest
 
-from lab.cohort import workspace_session
-from lab.export import export
-from lab.review import import_reviews
-from lab.settings import open_workspace
-from lab.showcase import build_showcase, render_text
+from lab.outputs.export import export
+from lab.outputs.showcase import build_showcase, render_text
+from lab.workflow.review import import_reviews
+from lab.workspace.cohort import workspace_session
+from lab.workspace.settings import open_workspace
 from tests import hostile
 from tests.helpers import drive_to_display, proposals
 
@@ -87,7 +87,7 @@ def test_render_text_keeps_safe_markdown():
 
 
 def _fill_sheet(ws, coordinator, scores_by_code, note=""):
-    from lab.slug import slugify
+    from lab.domain.slug import slugify
 
     sheet = ws.root / "reviews" / f"{slugify(coordinator)}.csv"
     rows = list(csv.DictReader(sheet.open(encoding="utf-8-sig")))
@@ -213,7 +213,7 @@ def test_an_edited_review_sheet_is_not_overwritten_only_extended(ws):
 
 
 def test_the_showcase_is_english_for_an_english_cohort(tmp_path):
-    from lab.cohort import init_workspace
+    from lab.workspace.cohort import init_workspace
 
     ws = init_workspace(tmp_path / "en", "Kota Pasuruan", 2026, "PSR", "en")
     drive_to_display(ws, 1)

@@ -8,10 +8,10 @@ from hypothesis import strategies as st
 from sqlalchemy import func
 from sqlmodel import select
 
-from lab import states
-from lab.cohort import workspace_session
-from lab.errors import StaleState, TransitionNotAllowed
-from lab.models import Proposal, Team, Transition
+from lab.domain.errors import StaleState, TransitionNotAllowed
+from lab.domain.models import Proposal, Team, Transition
+from lab.workflow import states
+from lab.workspace.cohort import workspace_session
 
 EVENTS = sorted({m.event for m in states.PROPOSAL_MOVES})
 ALLOWED = {(m.source, m.event): m.target for m in states.PROPOSAL_MOVES}
@@ -98,7 +98,7 @@ def test_mermaid_is_drawn_from_the_table():
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.sampled_from(EVENTS), max_size=25))
 def test_no_event_sequence_skips_a_stage_or_loses_an_audit_row(tmp_path_factory, events):
-    from lab.cohort import init_workspace
+    from lab.workspace.cohort import init_workspace
 
     ws = init_workspace(tmp_path_factory.mktemp("prop") / "ws", "Kabupaten Purbalingga", 2026, "PBG")
     moved = 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lab.errors import UsageError
+from lab.domain.errors import UsageError
 from lab.stages import deliver, design, diagnose, display, drum_up
 from lab.stages.base import Stage
 

@@ -13,9 +13,9 @@ from typing import Literal
 
 from pydantic import field_validator
 
-from lab import safefs
-from lab.errors import UnsafePath, mb
+from lab.domain.errors import UnsafePath, mb
 from lab.stages.base import Stage
+from lab.storage import safefs
 from lab.worksheets.spec import END, ONE_CHAR, SPACE, Date, Line, Record, Rule, Sheet, Text, field, options
 
 DECREE_LEVELS = options(

@@ -67,8 +67,8 @@ def prefill(run, proposal) -> dict:
 
 def after(run) -> None:
     """Score complete reviews, refresh the coordinators' review sheets and rebuild the showcase."""
-    from lab.review import complete_reviews, write_review_sheets
-    from lab.showcase import build_showcase
+    from lab.outputs.showcase import build_showcase
+    from lab.workflow.review import complete_reviews, write_review_sheets
 
     complete_reviews(run.ws, run.session, run.cohort)
     write_review_sheets(run.ws, run.session, run.cohort)

@@ -33,8 +33,8 @@ from jinja2.runtime import Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import Namespace, _PassArg
 
-from lab import safefs
-from lab.errors import LabError, WorksheetError
+from lab.domain.errors import LabError, WorksheetError
+from lab.storage import safefs
 from lab.worksheets.markdown import MAX_BYTES, field_views
 
 SOURCE_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"

@@ -1,8 +1,0 @@
-"""Alembic environment: always run with a connection handed over by lab.migrations.upgrade()."""
-
-from alembic import context
-
-connection = context.config.attributes["connection"]
-context.configure(connection=connection, target_metadata=None, render_as_batch=True)
-with context.begin_transaction():
-    context.run_migrations()

@@ -1,0 +1,75 @@
+"""Engine factory and sessions. SQLite in the workspace by default; LAB_DATABASE_URL selects another.
+
+Writers (stage tasks, decisions, imports) use `writer=True`: on SQLite their transactions start with
+BEGIN IMMEDIATE, so a writer waits for another instead of failing half-way when both try to upgrade a
+read to a write. Readers (`lab status`) never block a run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, create_engine
+
+from lab.domain import models  # noqa: F401 - registers the tables
+from lab.storage.migrations import upgrade
+
+BUSY_TIMEOUT_MS = 60_000
+
+
+def _sqlite_connect(dbapi_conn, _record) -> None:
+    dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (see _sqlite_begin)
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cur.close()
+
+
+def make_engine(url: str, writer: bool = False, **kwargs) -> Engine:
+    """An engine with the project's settings, its schema brought to the current version."""
+    sqlite = url.startswith("sqlite")
+    if sqlite:
+        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})
+    else:
+        kwargs.setdefault("pool_pre_ping", True)
+    engine = create_engine(url, **kwargs)
+    if sqlite:
+        event.listen(engine, "connect", _sqlite_connect)
+        begin = "BEGIN IMMEDIATE" if writer else "BEGIN"
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(begin))
+    upgrade(engine)
+    return engine
+
+
+_ENGINES: dict[tuple[str, bool], Engine] = {}
+
+
+def engine_for(url: str, writer: bool = False) -> Engine:
+    """One engine per database URL and role per process."""
+    key = (url, writer)
+    if key not in _ENGINES:
+        _ENGINES[key] = make_engine(url, writer=writer)
+    return _ENGINES[key]
+
+
+def dispose_all() -> None:
+    """Close every cached engine (tests, and before a backup copies the database)."""
+    while _ENGINES:
+        _ENGINES.popitem()[1].dispose()
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session whose work is committed together, or not at all."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

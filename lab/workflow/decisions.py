@@ -1,0 +1,82 @@
+"""Facilitator decisions at gates (`lab decide`) and the audit trail (`lab history`)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from lab.domain.errors import TooLarge, TransitionNotAllowed, UnsafePath, UsageError
+from lab.domain.models import Cohort, Proposal, Transition, Worksheet
+from lab.domain.text import one_line
+from lab.storage import safefs
+from lab.workflow import states
+from lab.worksheets.markdown import MAX_BYTES
+from lab.worksheets.render import digest
+from lab.workspace.settings import Workspace
+
+DECISIONS = ("approve", "return", "drop", "reopen", "withdraw", "shortlist")
+
+
+def decide(
+    ws: Workspace,
+    session: Session,
+    cohort: Cohort,
+    proposal: Proposal,
+    decision: str,
+    by: str,
+    note: str = "",
+) -> str:
+    """Apply a facilitator's decision; returns the proposal's new state."""
+    if decision not in DECISIONS:
+        raise UsageError(f"unknown decision {decision!r}; choose one of {', '.join(DECISIONS)}")
+    # both end up in one line of `lab history`: a line break there would forge another decision
+    by, note = one_line(by, "--by").strip(), one_line(note, "--note").strip()
+    if not by:
+        raise UsageError("--by must name who decides")
+    allowed = ws.settings.facilitators
+    if allowed and by not in allowed:
+        raise UsageError(
+            f"{by!r} is not a facilitator of this cohort (cohort.toml lists: {', '.join(allowed)})"
+        )
+    design = _worksheet(session, proposal, "design")
+    if decision == "approve" and (design is None or design.status != "valid"):
+        status = design.status if design else "not generated yet"
+        raise TransitionNotAllowed(f"cannot approve {proposal.code}: its design worksheet is {status}")
+    new_state = states.apply(session, "proposal", proposal, decision, actor=by, note=note)
+    if decision == "return" and design is not None:
+        _remember(ws, design)
+        design.status, design.note = "returned", " ".join(note.split())
+        session.add(design)
+    return new_state
+
+
+def _remember(ws: Workspace, design: Worksheet) -> None:
+    """The design must change before it counts again: remember what was returned.
+
+    Read only as a regular file under real folders, within the worksheet limit (a pipe must not hang the
+    decision, a link must not be followed). If it cannot be read so, the hash of the design as it was last
+    read stays, and the next run reports the file as the worksheet's problem."""
+    try:
+        st = safefs.check(ws.root, design.path)
+        if st is None:
+            return
+        design.seen_hash = digest(safefs.read_bytes(ws.root, design.path, MAX_BYTES))
+    except (UnsafePath, TooLarge, FileNotFoundError):
+        return
+    design.mtime_ns, design.size = st.st_mtime_ns, st.st_size
+
+
+def _worksheet(session: Session, proposal: Proposal, stage: str) -> Worksheet | None:
+    return session.exec(
+        select(Worksheet).where(Worksheet.proposal_id == proposal.id, Worksheet.stage == stage)
+    ).first()
+
+
+def history(session: Session, proposal: Proposal) -> list[Transition]:
+    """Every transition of a proposal, oldest first."""
+    return list(
+        session.exec(
+            select(Transition)
+            .where(Transition.kind == "proposal", Transition.subject_id == proposal.id)
+            .order_by(Transition.id)
+        )
+    )

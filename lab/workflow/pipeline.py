@@ -1,0 +1,66 @@
+"""What the flow's tasks call: one stage in one transaction, and the run summary. No Prefect here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from lab.domain.errors import StaleState
+from lab.outputs.status import funnel
+from lab.stages import get_stage
+from lab.workflow.engine import run_stage as run_stage_in
+from lab.workspace.cohort import workspace_session
+from lab.workspace.lock import cohort_lock, sweep_orphans
+from lab.workspace.settings import open_workspace
+
+RETRIES = 3
+
+
+def run_stage(workspace: str, slug: str) -> dict[str, Any]:
+    """Run a stage over the cohort in `workspace`, committing its changes together.
+
+    A decision taken meanwhile (`lab decide`) can make the stage's update stale; the stage is idempotent,
+    so it is simply run again on the fresh state.
+    """
+    ws = open_workspace(workspace)
+    for attempt in range(1, RETRIES + 1):
+        try:
+            with workspace_session(ws) as (session, _cohort):
+                report = run_stage_in(ws, get_stage(slug), session)
+            return report.as_dict()
+        except StaleState:
+            if attempt == RETRIES:
+                raise
+    raise AssertionError("unreachable")
+
+
+@contextmanager
+def locked(workspace: str, wait: float = 0.0) -> Iterator[None]:
+    """Hold the cohort's run lock and clear what killed runs left behind."""
+    ws = open_workspace(workspace)
+    with cohort_lock(ws, wait):
+        sweep_orphans(ws)
+        yield
+
+
+def summary(workspace: str) -> dict[str, Any]:
+    """The cohort's id and funnel after a run."""
+    ws = open_workspace(workspace)
+    with workspace_session(ws) as (session, cohort):
+        return {"cohort": ws.settings.cohort_id, "funnel": funnel(session, cohort)}
+
+
+def funnel_markdown(summary: dict[str, Any], reports: list[dict[str, Any]]) -> str:
+    """The Prefect artifact: what each stage did and where every team and proposal stands."""
+    lines = [f"# {summary['cohort']}: stage funnel", "",
+             "| stage | ingested | valid | invalid | advanced | generated |", "|---|---:|---:|---:|---:|---:|"]  # fmt: skip
+    for r in reports:
+        lines.append(
+            f"| {r['stage']} | {r['ingested']} | {r['valid']} | {r['invalid']} | {r['advanced']} | {r['generated']} |"
+        )
+    lines += ["", "| teams | count |", "|---|---:|"]
+    lines += [f"| {k} | {v} |" for k, v in summary["funnel"]["teams"].items()]
+    lines += ["", "| proposals | count |", "|---|---:|"]
+    lines += [f"| {k} | {v} |" for k, v in summary["funnel"]["proposals"].items()]
+    return "\n".join(lines)

@@ -1,0 +1,95 @@
+"""The life cycles of proposals and teams, as tables (SPEC §3).
+
+Deny by default: an event is allowed only if a row names its source state. `apply_many()` is the only
+writer of `state`: it checks the table and guards, bumps `version` (optimistic concurrency), and writes
+the audit rows in the caller's transaction, so a state change and its audit row commit together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session
+
+from lab.domain.errors import StaleState, TransitionNotAllowed
+from lab.domain.lifecycle import (  # noqa: F401 - the tables are part of this module's interface
+    PROPOSAL_MOVES,
+    PROPOSAL_STATES,
+    TEAM_MOVES,
+    TEAM_STATES,
+    TERMINAL,
+    Move,
+    find_move,
+    mermaid,
+    needs_note,
+)
+from lab.domain.models import Proposal, Team, Transition, utcnow
+from lab.storage import bulk
+
+MACHINES = {"proposal": (Proposal, PROPOSAL_MOVES), "team": (Team, TEAM_MOVES)}
+
+
+def apply_many(
+    session: Session,
+    kind: str,
+    subjects: Iterable[Team | Proposal],
+    event: str,
+    actor: str | Callable[[Team | Proposal], str],
+    note: str = "",
+) -> list[str]:
+    """Move every subject by `event`; returns their new states. One bulk update and one bulk insert.
+
+    `actor` is a name, or a function giving each subject's actor (e.g. its team).
+    """
+    model, _ = MACHINES[kind]
+    subjects = list(subjects)
+    if not subjects:
+        return []
+    table = Transition.__table__
+    at, moves = bulk.bind(session, table.c.at, utcnow()), {}
+    rows, audit, targets = [], [], []
+    name = actor if isinstance(actor, str) else None
+    for s in subjects:
+        d = s.__dict__  # the loaded values, read without the ORM's attribute machinery (20,000 rows a time)
+        state, sid = d["state"], d["id"]
+        move = moves.get(state)
+        if move is None:
+            move = moves[state] = find_move(kind, state, event)
+            if move.guard and (reason := move.guard(note)):
+                raise TransitionNotAllowed(f"cannot {event} {_name(s)}: {reason}")
+        target = move.target
+        targets.append(target)
+        rows.append((target, sid, d["version"]))
+        audit.append((d["cohort_id"], kind, sid, state, target, event, name or actor(s), at, note))
+    changed = bulk.update(session, model.__table__, ("state",), ("id", "version"), rows, bump="version")
+    if changed != len(rows):
+        raise StaleState(
+            f"{len(rows) - changed} of {len(rows)} {model.__name__.lower()}s changed meanwhile; "
+            "nothing was changed, try again"
+        )
+    bulk.insert(session, table, AUDIT_COLUMNS, audit)
+    for s, (target, _, version) in zip(subjects, rows, strict=True):
+        # the rows are already written: update the objects without marking them dirty for the ORM
+        # (plain records, such as freshly created proposals, are simply updated)
+        orm = getattr(s, "_sa_instance_state", None)
+        if orm is None or not orm.committed_state:  # unchanged in the session: set the loaded values in place
+            s.__dict__.update(state=target, version=version + 1)
+        else:
+            set_committed_value(s, "state", target)
+            set_committed_value(s, "version", version + 1)
+    return targets
+
+
+AUDIT_COLUMNS = ("cohort_id", "kind", "subject_id", "from_state", "to_state", "event", "actor", "at", "note")
+
+
+def apply(
+    session: Session, kind: str, subject: Team | Proposal, event: str, actor: str, note: str = ""
+) -> str:
+    """Move one subject by `event` (see apply_many)."""
+    return apply_many(session, kind, [subject], event, actor, note)[0]
+
+
+def _name(subject: Team | Proposal) -> str:
+    return getattr(subject, "code", None) or getattr(subject, "slug", "?")
