@@ -12,7 +12,7 @@ from sqlmodel import select
 from lab.cli import app
 from lab.domain.errors import WorkspaceError
 from lab.domain.models import Proposal, Review
-from lab.workflow.review import scoreboard
+from lab.outputs.scores import scoreboard
 from lab.workspace import cohort
 from lab.workspace.cohort import init_workspace, workspace_session
 from lab.workspace.settings import open_workspace

@@ -22,11 +22,11 @@ from sqlmodel import Session
 from lab.domain.errors import UsageError
 from lab.domain.models import Cohort
 from lab.outputs.profiles import profiles
+from lab.outputs.scores import scoreboard
 from lab.outputs.showcase_text import option_label
 from lab.storage import safefs
 from lab.storage.files import FILE_MODE, output_file
 from lab.storage.tables import formula_like, neutral, printable
-from lab.workflow.review import scoreboard
 from lab.workspace.settings import Workspace
 
 FORMATS = ("csv", "xlsx", "json")

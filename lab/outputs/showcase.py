@@ -48,10 +48,10 @@ from sqlmodel import Session, select
 from lab.domain.errors import LabError, TooLarge, UnsafePath, mb
 from lab.domain.models import Cohort, Worksheet, utcnow
 from lab.outputs.profiles import MAIN_LINE, Profile, profiles, reached
+from lab.outputs.scores import REVIEWABLE, missing_reviewers, required, scoreboard
 from lab.outputs.showcase_text import LABELS, option_label
 from lab.storage import safefs
 from lab.storage.files import WriteBatch, write_atomic
-from lab.workflow.review import REVIEWABLE, missing_reviewers, required, scoreboard
 from lab.worksheets.render import templates_dir
 from lab.workspace.settings import EvidencePolicy, Workspace
 

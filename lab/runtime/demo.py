@@ -134,8 +134,7 @@ def _demo(path: Path, echo: Callable[[str], None]) -> Workspace:
 
 def _score(ws: Workspace, codes: dict[str, str]) -> list[str]:
     """Each coordinator fills the review sheet the run wrote for them; the facilitator imports it."""
-    from lab.outputs.showcase import build_showcase
-    from lab.workflow.review import import_reviews
+    from lab.workflow.review import import_and_publish
 
     by_code = {code: name for name, code in codes.items()}
     reviewed: list[str] = []
@@ -151,10 +150,8 @@ def _score(ws: Workspace, codes: dict[str, str]) -> list[str]:
         writer.writeheader()
         writer.writerows(rows)
         write_atomic(sheet, ("\ufeff" + out.getvalue()).encode("utf-8"))
-        with workspace_session(ws) as (session, cohort):
-            reviewed += import_reviews(ws, session, cohort, sheet).reviewed
-    with workspace_session(ws) as (session, cohort):
-        build_showcase(ws, session, cohort)
+        with workspace_session(ws) as (session, cohort):  # as `lab review import` does, one sheet at a time
+            reviewed += import_and_publish(ws, session, cohort, sheet).reviewed
     return reviewed
 
 

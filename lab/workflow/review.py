@@ -1,4 +1,4 @@
-"""Coordinators' rubric scoring of showcased innovations (`lab review import`) and the scoreboard.
+"""Coordinators' rubric scoring of showcased innovations (`lab review import`): what changes a cohort.
 
 The rubric lives in cohort.toml (`[rubric]`, criterion id = weight; IGA presentation weights by default).
 Scores are 1-10. A score sheet is a CSV with columns proposal,reviewer,<criterion ids>,note (extra
@@ -7,6 +7,8 @@ replaces that reviewer's earlier scores; bad rows are reported with their line a
 
 The sheets we write (`reviews/<coordinator>.csv`) are opened in Excel: every text cell is neutralised
 (lab.storage.tables.neutral) so a title such as `=HYPERLINK(…)` stays text, and read back through the inverse.
+
+Reading the scores (the scoreboard, who is missing, which reviews count) is lab.outputs.scores.
 """
 
 from __future__ import annotations
@@ -14,15 +16,15 @@ from __future__ import annotations
 import csv
 import io
 import re
-import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from sqlmodel import Session, delete, select
 
 from lab.domain.errors import UsageError
 from lab.domain.models import Cohort, Proposal, Review, SheetFile, Team
+from lab.outputs.scores import REVIEWABLE, required, same_name, scored
+from lab.outputs.showcase import build_showcase
 from lab.storage import safefs
 from lab.storage.files import decode_text, read_text, write_atomic
 from lab.storage.tables import Table, clip, neutral_row, unneutral, unsafe_name
@@ -30,7 +32,6 @@ from lab.workflow import states
 from lab.worksheets.render import digest
 from lab.workspace.settings import Workspace, sheet_rel
 
-REVIEWABLE = ("showcased", "reviewed")
 MAX_SHEET_BYTES = 20_000_000
 MAX_NAME = 255  # characters of a reviewer's name
 _HINT = "; save the sheet as UTF-8 CSV"
@@ -46,10 +47,6 @@ class ReviewReport:
     reviewed: list[str] = field(default_factory=list)
 
 
-def _norm(name: str) -> str:
-    return " ".join(name.split()).casefold()
-
-
 def import_reviews(ws: Workspace, session: Session, cohort: Cohort, path: Path) -> ReviewReport:
     """Read a score sheet; valid rows replace their reviewer's earlier scores, bad rows are reported."""
     rubric = ws.settings.rubric
@@ -57,7 +54,7 @@ def import_reviews(ws: Workspace, session: Session, cohort: Cohort, path: Path) 
     missing = table.missing(("proposal", "reviewer", *rubric, "note"))
     if missing:
         raise UsageError(f"{path}:1: missing column(s) {', '.join(missing)}")
-    coordinators = {_norm(c): c for c in ws.settings.coordinators}
+    coordinators = {same_name(c): c for c in ws.settings.coordinators}
     proposals = {
         p.code: p
         for p in session.exec(
@@ -96,6 +93,13 @@ def import_reviews(ws: Workspace, session: Session, cohort: Cohort, path: Path) 
     return report
 
 
+def import_and_publish(ws: Workspace, session: Session, cohort: Cohort, path: Path) -> ReviewReport:
+    """Import a score sheet, then bring the showcase up to date, so its scoreboard shows the new scores."""
+    report = import_reviews(ws, session, cohort, path)
+    build_showcase(ws, session, cohort)
+    return report
+
+
 def _row(row: dict, rubric: dict, coordinators: dict, proposals: dict):
     code = (row.get("proposal") or "").strip().upper()
     raw_reviewer = " ".join((row.get("reviewer") or "").split())
@@ -108,8 +112,8 @@ def _row(row: dict, rubric: dict, coordinators: dict, proposals: dict):
         raise ValueError(f"reviewer {reason}")
     if len(raw_reviewer) > MAX_NAME:
         raise ValueError(f"reviewer is longer than {MAX_NAME} characters; shorten it")
-    reviewer = coordinators.get(_norm(raw_reviewer), raw_reviewer)
-    if coordinators and _norm(raw_reviewer) not in coordinators:
+    reviewer = coordinators.get(same_name(raw_reviewer), raw_reviewer)
+    if coordinators and same_name(raw_reviewer) not in coordinators:
         raise ValueError(f"{clip(raw_reviewer)!r} is not a coordinator of this cohort (cohort.toml)")
     if code not in proposals:
         raise ValueError(f"{clip(code) or '(empty)'} is not a showcased proposal of this cohort")
@@ -124,12 +128,6 @@ def _row(row: dict, rubric: dict, coordinators: dict, proposals: dict):
             raise ValueError(f"{code}: {criterion} score {clip(cell)} is outside 1-10")
         scores[criterion] = value
     return proposals[code], reviewer, scores, (row.get("note") or "").strip()
-
-
-def required(ws: Workspace) -> int:
-    """How many reviews make a proposal reviewed."""
-    policy = ws.settings.review.min_reviewers
-    return policy or len(ws.settings.coordinators)
 
 
 def complete_reviews(ws: Workspace, session: Session, cohort: Cohort) -> list[str]:
@@ -153,43 +151,6 @@ def complete_reviews(ws: Workspace, session: Session, cohort: Cohort) -> list[st
     ]
     states.apply_many(session, "proposal", done, "scores_complete", actor="review", note=f"{need} review(s)")
     return [p.code for p in done]
-
-
-def scored(scores: Any, rubric: dict[str, int]) -> bool:
-    """Whether a stored review scores every criterion of the cohort's current rubric (1-10)."""
-    return isinstance(scores, dict) and all(
-        isinstance(scores.get(c), int | float) and 1 <= scores[c] <= 10 for c in rubric
-    )
-
-
-def weighted(scores: dict[str, float], rubric: dict[str, int]) -> float:
-    """A reviewer's weighted score on the 1-10 scale."""
-    return sum(scores[c] * w for c, w in rubric.items()) / sum(rubric.values())
-
-
-def scoreboard(ws: Workspace, session: Session, cohort: Cohort) -> dict[int, dict[str, Any]]:
-    """Per proposal id: weighted mean, per-criterion means, spread between reviewers, reviewers and who is missing."""
-    rubric = ws.settings.rubric
-    by_proposal: dict[int, list[Review]] = {}
-    for r in session.exec(select(Review).where(Review.cohort_id == cohort.id).order_by(Review.reviewer)):
-        if scored(r.scores, rubric):  # a review from before a criterion was added counts once scored again
-            by_proposal.setdefault(r.proposal_id, []).append(r)
-    board = {}
-    for pid, reviews in by_proposal.items():
-        totals = [weighted(r.scores, rubric) for r in reviews]
-        board[pid] = {
-            "score": round(statistics.fmean(totals), 2),
-            "criteria": {c: round(statistics.fmean(r.scores[c] for r in reviews), 2) for c in rubric},
-            "spread": round(max(totals) - min(totals), 2),
-            "reviews": len(reviews),
-            "reviewers": [r.reviewer for r in reviews],
-        }
-    return board
-
-
-def missing_reviewers(ws: Workspace, entry: dict[str, Any] | None) -> list[str]:
-    have = {_norm(r) for r in (entry or {}).get("reviewers", [])}
-    return [c for c in ws.settings.coordinators if _norm(c) not in have]
 
 
 def write_review_sheets(ws: Workspace, session: Session, cohort: Cohort) -> list[str]:
