@@ -9,16 +9,15 @@ proposal is launched when the worksheet is valid and every listed evidence file 
 from __future__ import annotations
 
 from pathlib import PurePosixPath
-from typing import Literal
 
 from pydantic import field_validator
 
 from lab.domain.errors import UnsafePath, mb
 from lab.stages.base import Stage
 from lab.storage import safefs
-from lab.worksheets.spec import END, ONE_CHAR, SPACE, Date, Line, Record, Rule, Sheet, Text, field, options
+from lab.worksheets.spec import END, ONE_CHAR, SPACE, Choices, Date, Line, Record, Rule, Sheet, Text, field
 
-DECREE_LEVELS = options(
+DECREE_LEVEL = Choices(
     agency_head=("Keputusan kepala perangkat daerah", "Decree of the agency head"),
     regional_head=(
         "Peraturan/keputusan kepala daerah",
@@ -26,7 +25,7 @@ DECREE_LEVELS = options(
     ),
     bylaw=("Peraturan daerah", "Regional bylaw"),
 )
-MATURITY = options(trial=("Uji coba", "Trial"), implementation=("Penerapan", "Implementation"))
+MATURITY = Choices(trial=("Uji coba", "Trial"), implementation=("Penerapan", "Implementation"))
 MAX_BENEFICIARIES = 10**9  # more people than live in Indonesia
 _SEP = r"[/\\]"
 OUTSIDE_PATTERN = rf"^{SPACE}*{_SEP}|^{SPACE}*{ONE_CHAR}:|(?:^{SPACE}*|{_SEP})\.\.(?:{_SEP}|{SPACE}*{END})"
@@ -84,16 +83,10 @@ class Deliver(Sheet):
         "Misalnya Keputusan Kepala Dinas Kesehatan Nomor 800/123/2026.",
         "For example the agency head's decree number.",
     )
-    decree_level: Literal["agency_head", "regional_head", "bylaw"] = field(
-        "Tingkat keputusan",
-        "Level of the decree",
-        "Pilih satu.",
-        "Choose one.",
-        json_schema_extra=DECREE_LEVELS,
+    decree_level: DECREE_LEVEL.type = DECREE_LEVEL.field(
+        "Tingkat keputusan", "Level of the decree", "Pilih satu.", "Choose one."
     )
-    maturity: Literal["trial", "implementation"] = field(
-        "Tahap kematangan", "Maturity", "Pilih satu.", "Choose one.", json_schema_extra=MATURITY
-    )
+    maturity: MATURITY.type = MATURITY.field("Tahap kematangan", "Maturity", "Pilih satu.", "Choose one.")
     beneficiaries: int = field(
         "Jumlah penerima manfaat", "Number of beneficiaries", ge=0, le=MAX_BENEFICIARIES
     )

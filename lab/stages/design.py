@@ -8,17 +8,15 @@ A valid design waits for a facilitator, who approves it or returns it with a not
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import field_validator
 
 from lab.stages.base import Stage
-from lab.worksheets.spec import Date, Line, Record, Sheet, Text, field, options, words_at_least
+from lab.worksheets.spec import Choices, Date, Line, Record, Sheet, Text, field, words_at_least
 
 MIN_DESIGN_WORDS = 300  # the national innovation profile asks for at least 300 words of design
 MAX_BUDGET = 10**14  # Rp 100 trillion: beyond any regional innovation, and exact in a spreadsheet
 
-FORMS = options(
+FORM = Choices(
     governance=("Inovasi tata kelola pemerintahan daerah", "Regional governance innovation"),
     public_service=("Inovasi pelayanan publik", "Public-service innovation"),
     other=(
@@ -26,13 +24,13 @@ FORMS = options(
         "Other innovation within the region's affairs",
     ),
 )
-TYPES = options(digital=("Digital", "Digital"), non_digital=("Non-digital", "Non-digital"))
-INITIATORS = options(
+KIND = Choices(digital=("Digital", "Digital"), non_digital=("Non-digital", "Non-digital"))
+INITIATOR = Choices(
     regional_head=("Kepala daerah", "Regional head"), dprd=("Anggota DPRD", "Member of the DPRD"),
     asn=("Aparatur sipil negara", "Civil servant (ASN)"), agency=("Perangkat daerah", "Regional agency"),
     community=("Anggota masyarakat", "Community member"),
 )  # fmt: skip
-AFFAIRS = options(
+AFFAIR = Choices(
     education=("Pendidikan", "Education"), health=("Kesehatan", "Health"),
     public_works=("Pekerjaan umum dan penataan ruang", "Public works and spatial planning"),
     housing=("Perumahan rakyat dan kawasan permukiman", "Housing and settlements"),
@@ -52,7 +50,7 @@ AFFAIRS = options(
     finance=("Keuangan daerah", "Regional finance"), planning=("Perencanaan pembangunan", "Development planning"),
     staffing=("Kepegawaian", "Civil-service management"), other=("Lainnya", "Other"),
 )  # fmt: skip
-PRINCIPLES = options(
+PRINCIPLE = Choices(
     efficiency=("Peningkatan efisiensi", "Greater efficiency"),
     effectiveness=("Perbaikan efektivitas", "Better effectiveness"),
     service_quality=("Perbaikan kualitas pelayanan", "Better service quality"),
@@ -64,11 +62,7 @@ PRINCIPLES = options(
                     "Results are accountable, not for self-interest"),
 )  # fmt: skip
 
-Form = Literal["governance", "public_service", "other"]
-Kind = Literal["digital", "non_digital"]
-Initiator = Literal["regional_head", "dprd", "asn", "agency", "community"]
-Affair = Literal[tuple(AFFAIRS["options"])]  # type: ignore[valid-type]
-Principle = Literal[tuple(PRINCIPLES["options"])]  # type: ignore[valid-type]
+PRINCIPLES = {"options": PRINCIPLE.labels}  # the shape lab.runtime.demo and tests/factories.py still read
 
 
 class Milestone(Record):
@@ -88,26 +82,12 @@ class Design(Sheet):
         "Diisi dari tahap diagnose; perbaiki bila perlu.",
         "Filled from diagnose; refine it.",
     )
-    form: Form = field(
-        "Bentuk inovasi",
-        "Form of innovation",
-        "Pilih satu.",
-        "Choose one.",
-        json_schema_extra=FORMS,
+    form: FORM.type = FORM.field("Bentuk inovasi", "Form of innovation", "Pilih satu.", "Choose one.")
+    kind: KIND.type = KIND.field("Jenis inovasi", "Type of innovation", "Pilih satu.", "Choose one.")
+    affair: AFFAIR.type = AFFAIR.field(
+        "Urusan pemerintahan", "Government affair", "Pilih satu urusan utama.", "Choose the main affair."
     )
-    kind: Kind = field(
-        "Jenis inovasi", "Type of innovation", "Pilih satu.", "Choose one.", json_schema_extra=TYPES
-    )
-    affair: Affair = field(
-        "Urusan pemerintahan",
-        "Government affair",
-        "Pilih satu urusan utama.",
-        "Choose the main affair.",
-        json_schema_extra=AFFAIRS,
-    )
-    initiator: Initiator = field(
-        "Inisiator", "Initiator", "Pilih satu.", "Choose one.", json_schema_extra=INITIATORS
-    )
+    initiator: INITIATOR.type = INITIATOR.field("Inisiator", "Initiator", "Pilih satu.", "Choose one.")
     design: Text = field(
         "Rancang bangun",
         "Design",
@@ -134,12 +114,12 @@ class Design(Sheet):
         ge=0,
         le=MAX_BUDGET,
     )
-    principles: list[Principle] = field(
+    principles: list[PRINCIPLE.type] = PRINCIPLE.field(
         "Prinsip inovasi daerah (PP 38/2017 Pasal 3)",
         "Principles of regional innovation (PP 38/2017 Art. 3)",
         "Centang setiap prinsip yang dipenuhi; kedelapannya wajib.",
         "Tick each principle met; all eight are required.",
-        json_schema_extra=PRINCIPLES | {"minItems": len(PRINCIPLES["options"]), "uniqueItems": True},
+        json_schema_extra={"minItems": len(PRINCIPLE.values), "uniqueItems": True},
     )
     milestones: list[Milestone] = field(
         "Rencana aksi",
@@ -160,12 +140,12 @@ class Design(Sheet):
     @field_validator("principles")
     @classmethod
     def _all_principles(cls, v: list[str]) -> list[str]:
-        missing = [p for p in PRINCIPLES["options"] if p not in v]
+        missing = [p for p in PRINCIPLE.values if p not in v]
         if missing:
             raise ValueError(f"all eight principles must be met; not ticked: {', '.join(missing)}")
         if len(v) != len(set(v)):
             raise ValueError("a principle is listed twice; list each principle once")
-        return list(PRINCIPLES["options"])  # a set: kept in the worksheet's order
+        return list(PRINCIPLE.values)  # a set: kept in the worksheet's order
 
 
 def prefill(run, proposal) -> dict:

@@ -135,9 +135,25 @@ def field(label_id: str, label_en: str, help_id: str = "", help_en: str = "", **
     return Field(title=label_en, description=help_en or None, json_schema_extra=extra, **kw)
 
 
-def options(**labels: tuple[str, str]) -> dict[str, Any]:
-    """Option labels for a choice field: options(digital=("Digital", "Digital"), ...)."""
-    return {"options": {k: {"id": v[0], "en": v[1]} for k, v in labels.items()}}
+class Choices:
+    """A labelled choice, declared once: its values, their labels in both languages, its type and its field.
+
+        KIND = Choices(digital=("Digital", "Digital"), non_digital=("Non-digital", "Non-digital"))
+        kind: KIND.type = KIND.field("Jenis inovasi", "Type of innovation", "Pilih satu.", "Choose one.")
+        kinds: list[KIND.type] = KIND.field(...)  # a checklist: any number of the values
+
+    The values stay in declaration order: the worksheet lists the options in it, and JSON Schema's `enum` too.
+    """
+
+    def __init__(self, **labels: tuple[str, str]) -> None:
+        self.labels: dict[str, dict[str, str]] = {k: {"id": i, "en": e} for k, (i, e) in labels.items()}
+        self.values: tuple[str, ...] = tuple(self.labels)
+        self.type: Any = Literal[self.values]  # the field's annotation: one of the values
+
+    def field(self, label_id: str, label_en: str, help_id: str = "", help_en: str = "", **kw: Any) -> Any:
+        """The schema field of this choice, as field() makes it, with the option labels in its JSON Schema."""
+        extra = {"options": self.labels} | kw.pop("json_schema_extra", {})
+        return field(label_id, label_en, help_id, help_en, json_schema_extra=extra, **kw)
 
 
 class Record(BaseModel):
@@ -252,6 +268,3 @@ def _kind(tp: Any) -> tuple[str, tuple[str, ...], type[BaseModel] | None, Any]:
     if tp in (int, float, dt.date):
         return "scalar", (), None, tp
     return "text", (), None, str
-
-
-FIELD_ID = re.compile(r"^[a-z][a-z0-9_]*$")
