@@ -1,8 +1,8 @@
 """The roster of units and team members (`roster.csv`): validated, copied into the workspace, synced.
 
 Columns: unit,unit_type,member,role,email — one row per member. A unit's team id is the slug of its
-name; two units whose names give the same slug, unknown unit types, missing columns and names holding
-control characters or direction marks are refused with the file and line.
+name; two units whose names give the same slug, unit types not in lab.domain.units, missing columns and
+names holding control characters or direction marks are refused with the file and line.
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from sqlmodel import Session, select
 from lab.domain.errors import RosterError, UnsafePath
 from lab.domain.models import Cohort, Member, Team
 from lab.domain.slug import slugify
+from lab.domain.units import UNIT_TYPES
 from lab.storage import safefs
 from lab.storage.files import decode_text, read_limited, write_atomic
 from lab.storage.tables import Table, clip, unsafe_name
 from lab.workspace.settings import Workspace
 
 COLUMNS = ("unit", "unit_type", "member", "role", "email")
-UNIT_TYPES = ("opd", "kecamatan", "kelurahan", "desa", "puskesmas", "rsud", "upt", "bumd", "other")
 MAX_ROSTER_BYTES = 20_000_000
 ROSTER = "roster.csv"  # in the workspace
 MAX_NAME = 255  # characters of a unit, member, role or email
