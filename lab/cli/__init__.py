@@ -453,7 +453,7 @@ def states(
         typer.echo(lifecycle.mermaid(kind))
         return
     for m in lifecycle.MOVES[kind]:
-        guard = "  (needs --note)" if m.guard else ""
+        guard = "  (needs --note)" if m.needs_note else ""
         typer.echo(f"{m.source:>12} --{m.event}--> {m.target}{guard}")
 
 

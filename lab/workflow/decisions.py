@@ -1,10 +1,16 @@
-"""Facilitator decisions at gates (`lab decide`) and the audit trail (`lab history`)."""
+"""Facilitator decisions at gates (`lab decide`) and the audit trail (`lab history`).
+
+The service work only: who decides, the audit, what a returned design must remember. Which decisions
+exist, from which states, and what each needs (a note, a valid design) are rows of the transition table in
+`lab.domain.lifecycle`, checked by `states.apply`.
+"""
 
 from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from lab.domain.errors import TooLarge, TransitionNotAllowed, UnsafePath, UsageError
+from lab.domain import lifecycle
+from lab.domain.errors import TooLarge, UnsafePath, UsageError
 from lab.domain.models import Cohort, Proposal, Transition, Worksheet
 from lab.domain.text import one_line
 from lab.storage import safefs
@@ -12,8 +18,6 @@ from lab.workflow import states
 from lab.worksheets.markdown import MAX_BYTES
 from lab.worksheets.render import digest
 from lab.workspace.settings import Workspace
-
-DECISIONS = ("approve", "return", "drop", "reopen", "withdraw", "shortlist")
 
 
 def decide(
@@ -26,27 +30,33 @@ def decide(
     note: str = "",
 ) -> str:
     """Apply a facilitator's decision; returns the proposal's new state."""
-    if decision not in DECISIONS:
-        raise UsageError(f"unknown decision {decision!r}; choose one of {', '.join(DECISIONS)}")
+    allowed = lifecycle.decisions("proposal")
+    if decision not in allowed:
+        raise UsageError(_not_a_decision(decision, allowed))
     # both end up in one line of `lab history`: a line break there would forge another decision
     by, note = one_line(by, "--by").strip(), one_line(note, "--note").strip()
     if not by:
         raise UsageError("--by must name who decides")
-    allowed = ws.settings.facilitators
-    if allowed and by not in allowed:
+    facilitators = ws.settings.facilitators
+    if facilitators and by not in facilitators:
         raise UsageError(
-            f"{by!r} is not a facilitator of this cohort (cohort.toml lists: {', '.join(allowed)})"
+            f"{by!r} is not a facilitator of this cohort (cohort.toml lists: {', '.join(facilitators)})"
         )
-    design = _worksheet(session, proposal, "design")
-    if decision == "approve" and (design is None or design.status != "valid"):
-        status = design.status if design else "not generated yet"
-        raise TransitionNotAllowed(f"cannot approve {proposal.code}: its design worksheet is {status}")
-    new_state = states.apply(session, "proposal", proposal, decision, actor=by, note=note)
-    if decision == "return" and design is not None:
+    worksheets = states.worksheet_statuses(session, "proposal")  # what the guards of the row may read
+    new_state = states.apply(session, "proposal", proposal, decision, by, note, worksheets)
+    if decision == "return" and (design := _worksheet(session, proposal, "design")) is not None:
         _remember(ws, design)
         design.status, design.note = "returned", " ".join(note.split())
         session.add(design)
     return new_state
+
+
+def _not_a_decision(event: str, allowed: tuple[str, ...]) -> str:
+    """Why `event` is refused: not in the table at all, or in it but not a facilitator's to trigger."""
+    choose = f"choose one of {', '.join(allowed)}"
+    if who := {m.by for m in lifecycle.rows("proposal", event)}:
+        return f"{event!r} is not a facilitator's to decide (the {' or '.join(sorted(who))} triggers it); {choose}"
+    return f"unknown decision {event!r}; {choose}"
 
 
 def _remember(ws: Workspace, design: Worksheet) -> None:

@@ -1,6 +1,7 @@
-"""The life cycles of proposals and teams, as tables (SPEC §3).
+"""Applies the life-cycle tables of `lab.domain.lifecycle` to proposals and teams.
 
-Deny by default: an event is allowed only if a row names its source state. `apply_many()` is the only
+Deny by default: an event is allowed only if a row names its source state, and only if the row's guards
+pass (a guard reads the subject, the note and the subject's worksheets). `apply_many()` is the only
 writer of `state`: it checks the table and guards, bumps `version` (optimistic concurrency), and writes
 the audit rows in the caller's transaction, so a state change and its audit row commit together.
 """
@@ -8,9 +9,10 @@ the audit rows in the caller's transaction, so a state change and its audit row 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import partial
 
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from lab.domain.errors import StaleState, TransitionNotAllowed
 from lab.domain.lifecycle import (  # noqa: F401 - the tables are part of this module's interface
@@ -19,15 +21,19 @@ from lab.domain.lifecycle import (  # noqa: F401 - the tables are part of this m
     TEAM_MOVES,
     TEAM_STATES,
     TERMINAL,
+    GateContext,
     Move,
     find_move,
     mermaid,
     needs_note,
 )
-from lab.domain.models import Proposal, Team, Transition, utcnow
+from lab.domain.models import Proposal, Team, Transition, Worksheet, utcnow
 from lab.storage import bulk
 
 MACHINES = {"proposal": (Proposal, PROPOSAL_MOVES), "team": (Team, TEAM_MOVES)}
+
+# subject, stage -> the status of the subject's worksheet of that stage, or None when it is not generated
+WorksheetReader = Callable[[Team | Proposal, str], str | None]
 
 
 def apply_many(
@@ -37,10 +43,14 @@ def apply_many(
     event: str,
     actor: str | Callable[[Team | Proposal], str],
     note: str = "",
+    worksheets: WorksheetReader | None = None,
 ) -> list[str]:
     """Move every subject by `event`; returns their new states. One bulk update and one bulk insert.
 
-    `actor` is a name, or a function giving each subject's actor (e.g. its team).
+    `actor` is a name, or a function giving each subject's actor (e.g. its team). `worksheets` lets the
+    guards read the subjects' worksheets (see `worksheet_statuses`); a service that decides at a gate
+    passes it, a bare move (as the state machine's own tests make) does not, and the guards on
+    worksheets then have nothing to check.
     """
     model, _ = MACHINES[kind]
     subjects = list(subjects)
@@ -56,8 +66,8 @@ def apply_many(
         move = moves.get(state)
         if move is None:
             move = moves[state] = find_move(kind, state, event)
-            if move.guard and (reason := move.guard(note)):
-                raise TransitionNotAllowed(f"cannot {event} {_name(s)}: {reason}")
+        if move.guards:  # the run's bulk moves have none: a guard costs only the rows that have one
+            _check(s, move, GateContext(note, worksheets and partial(worksheets, s)))
         target = move.target
         targets.append(target)
         rows.append((target, sid, d["version"]))
@@ -85,10 +95,38 @@ AUDIT_COLUMNS = ("cohort_id", "kind", "subject_id", "from_state", "to_state", "e
 
 
 def apply(
-    session: Session, kind: str, subject: Team | Proposal, event: str, actor: str, note: str = ""
+    session: Session,
+    kind: str,
+    subject: Team | Proposal,
+    event: str,
+    actor: str,
+    note: str = "",
+    worksheets: WorksheetReader | None = None,
 ) -> str:
     """Move one subject by `event` (see apply_many)."""
-    return apply_many(session, kind, [subject], event, actor, note)[0]
+    return apply_many(session, kind, [subject], event, actor, note, worksheets)[0]
+
+
+def worksheet_statuses(session: Session, kind: str) -> WorksheetReader:
+    """A reader of the subjects' own worksheet statuses, one query per guard that asks."""
+    model = MACHINES[kind][0]
+
+    def status(subject: Team | Proposal, stage: str) -> str | None:
+        sid = subject.__dict__["id"]
+        if model is Proposal:
+            mine = Worksheet.proposal_id == sid
+        else:  # a team's own worksheets, not those of its proposals
+            mine = (Worksheet.team_id == sid) & Worksheet.proposal_id.is_(None)
+        return session.exec(select(Worksheet.status).where(mine, Worksheet.stage == stage)).first()
+
+    return status
+
+
+def _check(subject: Team | Proposal, move: Move, gate: GateContext) -> None:
+    """Refuse the move unless every guard of its row passes for this subject."""
+    for guard in move.guards:
+        if reason := guard(subject, gate):
+            raise TransitionNotAllowed(f"cannot {move.event} {_name(subject)}: {reason}")
 
 
 def _name(subject: Team | Proposal) -> str:
