@@ -14,6 +14,7 @@ import json
 import os
 import secrets
 from collections.abc import Iterator
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -21,19 +22,72 @@ from sqlmodel import Session
 
 from lab.domain.errors import UsageError
 from lab.domain.models import Cohort
-from lab.outputs.profiles import profiles
+from lab.outputs.profiles import Profile, profiles
 from lab.outputs.scores import scoreboard
 from lab.outputs.showcase_text import option_label
+from lab.stages import get_stage
 from lab.storage import safefs
 from lab.storage.files import FILE_MODE, output_file
 from lab.storage.tables import formula_like, neutral, printable
+from lab.worksheets.spec import FieldSpec, describe
 from lab.workspace.settings import Workspace
 
 FORMATS = ("csv", "xlsx", "json")
+PROFILE_FIELDS = (
+    ("design", "form"), ("design", "kind"), ("design", "affair"), ("design", "initiator"), ("deliver", "maturity"),
+    ("design", "trial_start"), ("design", "implementation_start"), ("deliver", "launch_date"),
+    ("deliver", "decree"), ("deliver", "beneficiaries"), ("design", "design"), ("design", "objectives"),
+    ("design", "benefits"), ("design", "expected_results"), ("deliver", "results"),
+)  # fmt: skip
+"""The worksheet fields of the national innovation profile as (stage, field id), in its column order. The order
+mixes two stages, so it is declared here; each field is looked up in its stage's schema when this module is
+imported, and one that is not there stops the import (a renamed field never exports an empty column)."""
+YES_NO = {("design", "kind"): ("digital", {"digital": "yes", "non_digital": "no"})}
+"""Choices the profile asks as a yes/no question: (column, the answer for each of the choice's values)."""
+
+
+@dataclass(frozen=True)
+class ProfileColumn:
+    """One export column answered by a worksheet field; its name is the field id unless YES_NO renames it."""
+
+    name: str
+    stage: str
+    spec: FieldSpec
+    yes_no: dict[str, str] | None = None
+
+    def value(self, answers: dict[str, Any], lang: str) -> Any:
+        """The cell for a proposal's answers to this column's stage ('' when unanswered, numbers stay numbers)."""
+        fid = self.spec.id
+        if self.yes_no is not None:
+            return self.yes_no.get(answers.get(fid), "")
+        if self.spec.kind == "choice":
+            return option_label(fid, answers.get(fid), lang)
+        if self.spec.python is int:
+            return answers.get(fid, "")  # 0 is an answer
+        return answers.get(fid) or ""
+
+
+def _profile_columns() -> tuple[ProfileColumn, ...]:
+    """PROFILE_FIELDS read from the stage schemas; LookupError for a field or stage that is not there."""
+    answered = {f.name for f in fields(Profile)}  # the stages whose answers a Profile carries
+    out = []
+    for slug, fid in PROFILE_FIELDS:
+        if slug not in answered:
+            raise LookupError(f"export column ({slug!r}, {fid!r}): a profile carries no answers of {slug!r}")
+        spec = next((s for s in describe(get_stage(slug).schema) if s.id == fid), None)
+        if spec is None:
+            raise LookupError(f"export column ({slug!r}, {fid!r}): the {slug} worksheet has no field {fid!r}")
+        name, yes_no = YES_NO.get((slug, fid), (fid, None))
+        if yes_no is not None and set(yes_no) != set(spec.options):
+            raise LookupError(f"export column {name!r}: say yes or no for each of {', '.join(spec.options)}")
+        out.append(ProfileColumn(name, slug, spec, yes_no))
+    return tuple(out)
+
+
+PROFILE_COLUMNS = _profile_columns()
 BASE_COLUMNS = (
-    "id", "name", "unit", "unit_type", "state", "form", "digital", "affair", "initiator", "maturity",
-    "trial_start", "implementation_start", "launch_date", "decree", "beneficiaries", "design", "objectives",
-    "benefits", "expected_results", "results", "evidence_count", "score", "reviews",
+    "id", "name", "unit", "unit_type", "state", *(c.name for c in PROFILE_COLUMNS),
+    "evidence_count", "score", "reviews",
 )  # fmt: skip
 WIDTHS = {"id": 15, "name": 28, "unit": 30, "design": 60, "objectives": 40, "benefits": 40, "results": 40,
           "expected_results": 40, "decree": 30, "affair": 24}  # fmt: skip
@@ -48,21 +102,16 @@ def rows(ws: Workspace, session: Session, cohort: Cohort) -> Iterator[dict[str, 
     lang = ws.settings.lang
     board = scoreboard(ws, session, cohort)  # one small dict per reviewed proposal
     for p in profiles(session, cohort):
-        d, v, s = p.design, p.deliver, board.get(p.id)
-        kind = d.get("kind")
-        row = {
-            "id": p.code, "name": d.get("title") or p.title, "unit": p.unit, "unit_type": p.unit_type, "state": p.state,
-            "form": option_label("form", d.get("form"), lang), "digital": {"digital": "yes", "non_digital": "no"}.get(kind, ""),
-            "affair": option_label("affair", d.get("affair"), lang),
-            "initiator": option_label("initiator", d.get("initiator"), lang),
-            "maturity": option_label("maturity", v.get("maturity"), lang),
-            "trial_start": d.get("trial_start") or "", "implementation_start": d.get("implementation_start") or "",
-            "launch_date": v.get("launch_date") or "", "decree": v.get("decree") or "",
-            "beneficiaries": v.get("beneficiaries", ""), "design": d.get("design") or "",
-            "objectives": d.get("objectives") or "", "benefits": d.get("benefits") or "",
-            "expected_results": d.get("expected_results") or "", "results": v.get("results") or "",
-            "evidence_count": len(p.evidence), "score": s["score"] if s else "", "reviews": s["reviews"] if s else 0,
-        }  # fmt: skip
+        s = board.get(p.id)
+        row = {"id": p.code, "name": p.design.get("title") or p.title, "unit": p.unit, "unit_type": p.unit_type,
+               "state": p.state}  # fmt: skip
+        for col in PROFILE_COLUMNS:
+            row[col.name] = col.value(getattr(p, col.stage), lang)
+        row |= {
+            "evidence_count": len(p.evidence),
+            "score": s["score"] if s else "",
+            "reviews": s["reviews"] if s else 0,
+        }
         for c in ws.settings.rubric:
             row[f"score_{c}"] = s["criteria"][c] if s else ""
         yield row
