@@ -15,17 +15,20 @@ SHOW = 15  # rows of long lists shown before "… and N more"
 
 
 def print_status(data: dict[str, Any]) -> None:
-    """The funnel per stage, then what is invalid and what waits."""
+    """The funnel per stage (with its planned date, when the cohort has a schedule), then what is invalid
+    and what waits."""
     console = Console()
     c = data["cohort"]
     # user text (region, paths, reasons quoting a team's lines) is printed with markup off and controls escaped
     console.print(Text.assemble((visible(c["id"]), "bold"), f" · {visible(c['region'])} · {c['year']}"))
-    table = Table("stage", "worksheets", "waiting", "invalid", "valid", "returned", "passed")
+    counted = ("worksheets", "waiting", "invalid", "valid", "returned", "passed")
+    dated = any(row.get("due") for row in data["stages"].values())  # a cohort without [schedule]: no column
+    table = Table("stage", *counted)
+    table.columns[0].no_wrap = True  # stage names and dates are never cut short; a narrow terminal shortens
+    if dated:  # the count headers instead
+        table.add_column("due", no_wrap=True)
     for slug, row in data["stages"].items():
-        table.add_row(
-            slug,
-            *(str(row[k]) for k in ("worksheets", "waiting", "invalid", "valid", "returned", "passed")),
-        )
+        table.add_row(slug, *(str(row[k]) for k in counted), *((row["due"] or "",) if dated else ()))
     console.print(table)
     teams = ", ".join(f"{k} {v}" for k, v in data["states"]["teams"].items() if v) or "none"
     props = ", ".join(f"{k} {v}" for k, v in data["states"]["proposals"].items() if v) or "none"

@@ -1,11 +1,28 @@
-"""The state of a cohort at a glance (`lab status`): funnel per stage, teams, proposals, what waits.
+"""The state of a cohort at a glance: one read model for `lab status`, `lab status --json` and the run's funnel.
 
-The `--json` shape is a contract (docs/cli.md): cohort, stages, states, teams, proposals, invalid, waiting.
+Everything is counted once, by `counts()` (grouped counts, never the rows of a big cohort); the human view
+(`detail=False`), the JSON (`detail=True`) and `funnel()` (the flow's summary and Prefect artifact) are
+shaped from it, so they cannot disagree.
+
+The `--json` object (also summarised in the README) is a contract:
+
+- `cohort`: id, region, year, lang, path
+- `stages`: per stage slug, in stage order: worksheets, waiting, invalid, valid, returned, missing (worksheet
+  counts), passed (teams or proposals at or past the stage's done state) and due (its `[schedule]` date in
+  cohort.toml as YYYY-MM-DD, or null)
+- `states`: teams and proposals per state, every state listed
+- `teams`: id, unit, unit_type, state, readiness; `proposals`: id, team, title, state
+- `invalid`: path, line, reason (one entry per problem)
+- `waiting`: path, stage, team, proposal, reason (designs waiting for a decision have no path)
+
+The human view has the same cohort, stages and states, the invalid list, the first SHOW waiting items and
+`waiting_total`.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func
@@ -17,56 +34,115 @@ from lab.stages import STAGES
 from lab.workspace.settings import Workspace
 
 WORKSHEET_STATUSES = ("waiting", "invalid", "valid", "returned", "missing")
+WAITING = {  # worksheet status -> why it waits
+    "waiting": "not filled in yet",
+    "missing": "file is missing",
+    "returned": "returned by a facilitator",
+}
+DECISION = "design is complete: waiting for a facilitator's decision"
+SHOW = 15  # waiting items the human view carries
 _RANK = {s: i for i, s in enumerate(TEAM_STATES)} | {s: i for i, s in enumerate(PROPOSAL_STATES[:7])}
+
+
+@dataclass(frozen=True)
+class Counts:
+    """A cohort counted: teams and proposals per state (states with none left out), worksheets per stage
+    and status."""
+
+    teams: dict[str, int]
+    proposals: dict[str, int]
+    worksheets: dict[tuple[str, str], int]
+
+
+def counts(session: Session, cohort: Cohort) -> Counts:
+    """The cohort's counts, three grouped queries whatever its size."""
+    teams = session.execute(
+        select(Team.state, func.count()).where(Team.cohort_id == cohort.id).group_by(Team.state)
+    ).all()
+    proposals = session.execute(
+        select(Proposal.state, func.count()).where(Proposal.cohort_id == cohort.id).group_by(Proposal.state)
+    ).all()
+    worksheets = session.execute(
+        select(Worksheet.stage, Worksheet.status, func.count())
+        .where(Worksheet.cohort_id == cohort.id)
+        .group_by(Worksheet.stage, Worksheet.status)
+    ).all()
+    return Counts(
+        teams={state: n for state, n in teams},
+        proposals={state: n for state, n in proposals},
+        worksheets={(stage, st): n for stage, st, n in worksheets},
+    )
+
+
+def funnel(session: Session, cohort: Cohort) -> dict[str, dict[str, int]]:
+    """Counts of teams and proposals per state."""
+    c = counts(session, cohort)
+    return {"teams": c.teams, "proposals": c.proposals}
 
 
 def status(ws: Workspace, session: Session, cohort: Cohort, detail: bool = True) -> dict[str, Any]:
     """Everything `lab status` shows, as plain data; without `detail` only counts and the first waiting items
     (what a person reads; fast at any cohort size)."""
+    c = counts(session, cohort)
+    teams, proposals = Counter(c.teams), Counter(c.proposals)
+    s = ws.settings
+    data: dict[str, Any] = {
+        "cohort": {
+            "id": s.cohort_id,
+            "region": s.region,
+            "year": s.year,
+            "lang": s.lang,
+            "path": str(ws.root),
+        },
+        "stages": _stages(ws, c),
+        "states": {
+            "teams": {st: teams[st] for st in TEAM_STATES},
+            "proposals": {st: proposals[st] for st in PROPOSAL_STATES},
+        },
+    }
+    rows = _waiting_rows(session, cohort)
     if not detail:
-        return _summary(ws, session, cohort)
-    teams = session.execute(
+        data["invalid"] = _invalid(session, cohort)
+        data["waiting"] = [{"path": w.path, "proposal": None, "reason": _reason(w)} for w in rows[:SHOW]]
+        data["waiting_total"] = len(rows) + proposals["designed"]
+        return data
+    team_rows = session.execute(
         select(Team.id, Team.slug, Team.unit, Team.unit_type, Team.state, Team.readiness)
         .where(Team.cohort_id == cohort.id)
         .order_by(Team.id)
     ).all()  # plain rows, not ORM objects: status must stay fast at national scale
-    slug = {t.id: t.slug for t in teams}
+    slug = {t.id: t.slug for t in team_rows}
     props = session.execute(
         select(Proposal.id, Proposal.code, Proposal.team_id, Proposal.title, Proposal.state)
         .where(Proposal.cohort_id == cohort.id).order_by(Proposal.id)
     ).all()  # fmt: skip
-    counts: dict[tuple[str, str], int] = dict(
-        ((stage, st), n)
-        for stage, st, n in session.exec(
-            select(Worksheet.stage, Worksheet.status, func.count())
-            .where(Worksheet.cohort_id == cohort.id)
-            .group_by(Worksheet.stage, Worksheet.status)
-        )
-    )
-    team_states = Counter(t.state for t in teams)
-    proposal_states = Counter(p.state for p in props)
-    stages = {}
+    code = {p.id: p.code for p in props}
+    data["teams"] = [{"id": t.slug, "unit": t.unit, "unit_type": t.unit_type, "state": t.state,
+                      "readiness": t.readiness} for t in team_rows]  # fmt: skip
+    data["proposals"] = [{"id": p.code, "team": slug[p.team_id], "title": p.title, "state": p.state}
+                         for p in props]  # fmt: skip
+    data["invalid"] = _invalid(session, cohort)
+    data["waiting"] = [{"path": w.path, "stage": w.stage, "team": slug[w.team_id],
+                        "proposal": code.get(w.proposal_id), "reason": _reason(w)} for w in rows]  # fmt: skip
+    data["waiting"] += [{"path": None, "stage": "design", "team": slug[p.team_id], "proposal": p.code,
+                         "reason": DECISION} for p in props if p.state == "designed"]  # fmt: skip
+    return data
+
+
+def _stages(ws: Workspace, c: Counts) -> dict[str, dict[str, Any]]:
+    """Per stage: its worksheets per status, how many teams or proposals passed it, and its planned date."""
+    schedule = ws.settings.schedule
+    out = {}
     for stage in STAGES:
-        states = team_states if stage.granularity == "team" else proposal_states
+        states = c.teams if stage.granularity == "team" else c.proposals
         done = _RANK[stage.done_state]
-        row = {s: counts.get((stage.slug, s), 0) for s in WORKSHEET_STATUSES}
+        row: dict[str, Any] = {st: c.worksheets.get((stage.slug, st), 0) for st in WORKSHEET_STATUSES}
         row["worksheets"] = sum(row.values())
         row["passed"] = sum(n for state, n in states.items() if _RANK.get(state, -1) >= done)
-        stages[stage.slug] = row
-    return {
-        "cohort": {"id": ws.settings.cohort_id, "region": ws.settings.region, "year": ws.settings.year,
-                   "lang": ws.settings.lang, "path": str(ws.root)},
-        "stages": stages,
-        "states": {
-            "teams": {s: team_states[s] for s in TEAM_STATES},
-            "proposals": {s: proposal_states[s] for s in PROPOSAL_STATES},
-        },
-        "teams": [{"id": t.slug, "unit": t.unit, "unit_type": t.unit_type, "state": t.state,
-                   "readiness": t.readiness} for t in teams],
-        "proposals": [{"id": p.code, "team": slug[p.team_id], "title": p.title, "state": p.state} for p in props],
-        "invalid": _invalid(session, cohort),
-        "waiting": _waiting(session, cohort, props, slug),
-    }  # fmt: skip
+        due = schedule.get(stage.slug)
+        row["due"] = due.isoformat() if due else None
+        out[stage.slug] = row
+    return out
 
 
 def _invalid(session: Session, cohort: Cohort) -> list[dict[str, Any]]:
@@ -85,104 +161,17 @@ def _invalid(session: Session, cohort: Cohort) -> list[dict[str, Any]]:
     ]
 
 
-def _waiting(
-    session: Session, cohort: Cohort, props: list[Proposal], slug: dict[int, str]
-) -> list[dict[str, Any]]:
-    reasons = {
-        "waiting": "not filled in yet",
-        "missing": "file is missing",
-        "returned": "returned by a facilitator",
-    }
-    out = []
-    rows = session.exec(
-        select(Worksheet)
-        .where(Worksheet.cohort_id == cohort.id, Worksheet.status.in_(tuple(reasons)))
-        .order_by(Worksheet.path)
-    )
-    code = {p.id: p.code for p in props}
-    for w in rows:
-        reason = reasons[w.status] + (f": {w.note}" if w.note and w.status == "returned" else "")
-        out.append({"path": w.path, "stage": w.stage, "team": slug[w.team_id],
-                    "proposal": code.get(w.proposal_id), "reason": reason})  # fmt: skip
-    out += [{"path": None, "stage": "design", "team": slug[p.team_id], "proposal": p.code,
-             "reason": "design is complete: waiting for a facilitator's decision"}
-            for p in props if p.state == "designed"]  # fmt: skip
-    return out
+def _waiting_rows(session: Session, cohort: Cohort) -> list[Any]:
+    """The worksheets that wait for someone, as plain rows in path order (sorted here, as in _invalid)."""
+    rows = session.execute(
+        select(
+            Worksheet.path, Worksheet.status, Worksheet.note, Worksheet.stage, Worksheet.team_id,
+            Worksheet.proposal_id,
+        ).where(Worksheet.cohort_id == cohort.id, Worksheet.status.in_(tuple(WAITING)))
+    ).all()  # fmt: skip
+    return sorted(rows, key=lambda w: w.path)  # a path is unique within a cohort
 
 
-def _summary(ws: Workspace, session: Session, cohort: Cohort) -> dict[str, Any]:
-    team_states = Counter(
-        dict(
-            session.execute(
-                select(Team.state, func.count()).where(Team.cohort_id == cohort.id).group_by(Team.state)
-            ).all()
-        )
-    )
-    proposal_states = Counter(
-        dict(
-            session.execute(
-                select(Proposal.state, func.count())
-                .where(Proposal.cohort_id == cohort.id)
-                .group_by(Proposal.state)
-            ).all()
-        )
-    )
-    counts = dict(
-        ((stage, st), n)
-        for stage, st, n in session.execute(
-            select(Worksheet.stage, Worksheet.status, func.count())
-            .where(Worksheet.cohort_id == cohort.id).group_by(Worksheet.stage, Worksheet.status)
-        )
-    )  # fmt: skip
-    stages = {}
-    for stage in STAGES:
-        states = team_states if stage.granularity == "team" else proposal_states
-        row = {st: counts.get((stage.slug, st), 0) for st in WORKSHEET_STATUSES}
-        row["worksheets"] = sum(row.values())
-        row["passed"] = sum(
-            n for state, n in states.items() if _RANK.get(state, -1) >= _RANK[stage.done_state]
-        )
-        stages[stage.slug] = row
-    waiting_total = sum(stages[s.slug][k] for s in STAGES for k in ("waiting", "missing", "returned"))
-    waiting_total += proposal_states["designed"]
-    rows = sorted(session.execute(
-        select(Worksheet.path, Worksheet.status, Worksheet.note)
-        .where(Worksheet.cohort_id == cohort.id, Worksheet.status.in_(("waiting", "missing", "returned")))
-    ).all())[:SHOW]  # fmt: skip
-    reasons = {
-        "waiting": "not filled in yet",
-        "missing": "file is missing",
-        "returned": "returned by a facilitator",
-    }
-    waiting = [{"path": p, "proposal": None, "reason": reasons[st] + (f": {note}" if note and st == "returned" else "")}
-               for p, st, note in rows]  # fmt: skip
-    return {
-        "cohort": {"id": ws.settings.cohort_id, "region": ws.settings.region, "year": ws.settings.year,
-                   "lang": ws.settings.lang, "path": str(ws.root)},
-        "stages": stages,
-        "states": {"teams": {st: team_states[st] for st in TEAM_STATES},
-                   "proposals": {st: proposal_states[st] for st in PROPOSAL_STATES}},
-        "invalid": _invalid(session, cohort),
-        "waiting": waiting,
-        "waiting_total": waiting_total,
-    }  # fmt: skip
-
-
-SHOW = 15
-
-
-def funnel(session: Session, cohort: Cohort) -> dict[str, dict[str, int]]:
-    """Counts of teams and proposals per state."""
-    teams = dict(
-        session.exec(
-            select(Team.state, func.count()).where(Team.cohort_id == cohort.id).group_by(Team.state)
-        ).all()
-    )
-    props = dict(
-        session.exec(
-            select(Proposal.state, func.count())
-            .where(Proposal.cohort_id == cohort.id)
-            .group_by(Proposal.state)
-        ).all()
-    )
-    return {"teams": teams, "proposals": props}
+def _reason(w: Any) -> str:
+    """Why a worksheet waits; a returned one carries the facilitator's note."""
+    return WAITING[w.status] + (f": {w.note}" if w.note and w.status == "returned" else "")
