@@ -9,10 +9,9 @@ from typing import Any
 from sqlalchemy import case, func
 from sqlmodel import Session, select
 
-from lab.domain.lifecycle import PROPOSAL_STATES
+from lab.domain.lifecycle import MAIN_LINE
 from lab.domain.models import Cohort, Evidence, Proposal, Team, Transition, Worksheet
 
-MAIN_LINE = PROPOSAL_STATES[:7]  # idea … reviewed, in order
 BATCH = 2000
 
 

@@ -46,8 +46,9 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from lab.domain.errors import LabError, TooLarge, UnsafePath, mb
+from lab.domain.lifecycle import MAIN_LINE
 from lab.domain.models import Cohort, Worksheet, utcnow
-from lab.outputs.profiles import MAIN_LINE, Profile, profiles, reached
+from lab.outputs.profiles import Profile, profiles, reached
 from lab.outputs.scores import REVIEWABLE, missing_reviewers, required, scoreboard
 from lab.outputs.showcase_text import LABELS, option_label
 from lab.storage import safefs

@@ -28,20 +28,14 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from lab.domain.lifecycle import PROPOSAL_STATES, TEAM_STATES
+from lab.domain.lifecycle import MAIN_LINE, PROPOSAL_STATES, TEAM_STATES, WAITING_REASONS, WORKSHEET_STATUSES
 from lab.domain.models import Cohort, Proposal, Team, Worksheet
 from lab.stages import STAGES
 from lab.workspace.settings import Workspace
 
-WORKSHEET_STATUSES = ("waiting", "invalid", "valid", "returned", "missing")
-WAITING = {  # worksheet status -> why it waits
-    "waiting": "not filled in yet",
-    "missing": "file is missing",
-    "returned": "returned by a facilitator",
-}
 DECISION = "design is complete: waiting for a facilitator's decision"
 SHOW = 15  # waiting items the human view carries
-_RANK = {s: i for i, s in enumerate(TEAM_STATES)} | {s: i for i, s in enumerate(PROPOSAL_STATES[:7])}
+_RANK = {s: i for i, s in enumerate(TEAM_STATES)} | {s: i for i, s in enumerate(MAIN_LINE)}
 
 
 @dataclass(frozen=True)
@@ -167,11 +161,11 @@ def _waiting_rows(session: Session, cohort: Cohort) -> list[Any]:
         select(
             Worksheet.path, Worksheet.status, Worksheet.note, Worksheet.stage, Worksheet.team_id,
             Worksheet.proposal_id,
-        ).where(Worksheet.cohort_id == cohort.id, Worksheet.status.in_(tuple(WAITING)))
+        ).where(Worksheet.cohort_id == cohort.id, Worksheet.status.in_(tuple(WAITING_REASONS)))
     ).all()  # fmt: skip
     return sorted(rows, key=lambda w: w.path)  # a path is unique within a cohort
 
 
 def _reason(w: Any) -> str:
     """Why a worksheet waits; a returned one carries the facilitator's note."""
-    return WAITING[w.status] + (f": {w.note}" if w.note and w.status == "returned" else "")
+    return WAITING_REASONS[w.status] + (f": {w.note}" if w.note and w.status == "returned" else "")
