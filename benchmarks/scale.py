@@ -81,7 +81,8 @@ def fill(ws, slug: str, ideas: int) -> int:
     from sqlmodel import select
 
     from lab.domain.models import Proposal, Team, Worksheet
-    from lab.workflow.engine import Run, front_matter, render_for
+    from lab.workflow.context import Run
+    from lab.workflow.store import front_matter, render_for
 
     stage = get_stage(slug)
     with workspace_session(ws, writer=False) as (session, cohort):
@@ -119,7 +120,8 @@ def floor_generate(ws, slug: str, scratch: Path) -> float:
     from sqlmodel import select
 
     from lab.domain.models import Proposal, Team, Worksheet
-    from lab.workflow.engine import Run, front_matter
+    from lab.workflow.context import Run
+    from lab.workflow.store import front_matter
 
     stage = get_stage(slug)
     model = Team if stage.granularity == "team" else Proposal

@@ -251,13 +251,13 @@ def test_dropped_ideas_can_be_reopened_with_a_note(ws):
 
 def test_a_cohort_worked_in_small_chunks_ends_as_in_one_pass(tmp_path, monkeypatch):
     """Stages work through the cohort in chunks to bound memory; the result must not depend on it."""
-    from lab.workflow import engine
+    from lab.workflow import runner
     from lab.workspace.cohort import init_workspace
     from tests.helpers import snapshot, snapshot_diff
 
     whole = init_workspace(tmp_path / "whole", "Kabupaten Purbalingga", 2026, "PBG")
     drive_to_display(whole, 5)
-    monkeypatch.setattr(engine, "CHUNK", 2)
+    monkeypatch.setattr(runner, "CHUNK", 2)
     chunked = init_workspace(tmp_path / "chunked", "Kabupaten Purbalingga", 2026, "PBG")
     drive_to_display(chunked, 5)
     assert snapshot_diff(snapshot(chunked), snapshot(whole)) == {}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pydantic import model_validator
 
-from lab.stages.base import Stage
+from lab.stages.base import Stage, StageContext
 from lab.worksheets.spec import Line, Record, Rule, Score, Sheet, Text, field
 
 READINESS = ("readiness_leadership", "readiness_culture", "readiness_resources", "readiness_data",
@@ -122,7 +122,7 @@ class Diagnose(Sheet):
         return round((total - 5) / 20 * 100)
 
 
-def on_exit(run, advanced: list) -> None:
+def on_exit(run: StageContext, advanced: list) -> None:
     """Every idea becomes a proposal; those marked to go forward are shortlisted."""
     run.set_readiness([(team, sheet.readiness) for team, sheet in advanced])
     made = run.create_proposals([(team, [idea.title for idea in sheet.ideas]) for team, sheet in advanced])

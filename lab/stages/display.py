@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import field_validator
 
-from lab.stages.base import Stage
+from lab.stages.base import Stage, StageContext
 from lab.worksheets.spec import BLANK_LINE_PATTERN, Line, Sheet, Text, field, words_at_most
 
 MAX_SUMMARY_WORDS = 200
@@ -59,25 +59,15 @@ class Display(Sheet):
         return v or None  # no links given, whichever way: the worksheet shows an empty field for both
 
 
-def prefill(run, proposal) -> dict:
+def prefill(run: StageContext, proposal) -> dict:
     """The contact defaults to the team leader from the roster."""
     leader = run.leader_of(proposal)
     return {"contact": f"{leader.name} ({leader.email})" if leader and leader.email else None}
-
-
-def after(run) -> None:
-    """Score complete reviews, refresh the coordinators' review sheets and rebuild the showcase."""
-    from lab.outputs.showcase import build_showcase
-    from lab.workflow.review import complete_reviews, write_review_sheets
-
-    complete_reviews(run.ws, run.session, run.cohort)
-    write_review_sheets(run.ws, run.session, run.cohort)
-    build_showcase(run.ws, run.session, run.cohort)
 
 
 STAGE = Stage(
     number=5, slug="display", title={"id": "Promosi dan pemanfaatan", "en": "Promotion and use"},
     schema=Display, granularity="proposal",
     generate_states=("launched",), ingest_states=("launched", "showcased"), advance_state="launched",
-    done_state="showcased", exit_event="display_complete", prefill=prefill, after=after,
+    done_state="showcased", exit_event="display_complete", prefill=prefill,
 )  # fmt: skip

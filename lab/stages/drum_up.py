@@ -7,7 +7,7 @@ commitment and when, who is on the team and which services the team owns. A team
 
 from __future__ import annotations
 
-from lab.stages.base import Stage
+from lab.stages.base import Problems, Stage, StageContext
 from lab.worksheets.spec import Date, Line, Record, Sheet, field
 
 
@@ -63,13 +63,13 @@ class DrumUp(Sheet):
     )
 
 
-def prefill(run, team) -> dict:
+def prefill(run: StageContext, team) -> dict:
     """Members come from the roster."""
     return {"members": [{"name": m.name, "role": m.role or None, "email": m.email or None}
                         for m in run.members_of(team)]}  # fmt: skip
 
 
-def check(run, team, sheet: DrumUp) -> list[tuple[tuple, str]]:
+def check(run: StageContext, team, sheet: DrumUp) -> Problems:
     if not sheet.committed:
         return [
             (

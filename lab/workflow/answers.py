@@ -28,7 +28,7 @@ from lab.stages import SLUGS, get_stage
 from lab.storage import safefs
 from lab.storage.files import read_text, write_atomic
 from lab.storage.tables import Table, unsafe_char, unsafe_name
-from lab.workflow.engine import Run, load_entities, render_for
+from lab.workflow.store import StageEntities, stage_entities
 from lab.worksheets.markdown import MAX_BYTES, Parsed, decode, describe_error, parse_text
 from lab.worksheets.render import digest
 from lab.worksheets.spec import describe
@@ -270,28 +270,36 @@ def import_answers(
             continue
         by_stage.setdefault(e.stage, []).append(e)
     for slug, group in by_stage.items():
-        run = Run(ws, session, cohort, get_stage(slug))
-        entities = load_entities(run)
-        if run.stage.granularity == "team":
-            index = {t.slug: t for t in entities}
+        found = stage_entities(ws, session, cohort, get_stage(slug))
+        if found.stage.granularity == "team":
+            index = {t.slug: t for t in found.entities}
         else:
-            index = {p.code: p for p in entities}
+            index = {p.code: p for p in found.entities}
         sheets = {
-            (w.team_id if run.stage.granularity == "team" else w.proposal_id): w
+            (w.team_id if found.stage.granularity == "team" else w.proposal_id): w
             for w in session.exec(
                 select(Worksheet).where(Worksheet.cohort_id == cohort.id, Worksheet.stage == slug)
             )
         }
         for e in group:
             try:
-                _import_one(run, index, sheets, e, force, report)
+                _import_one(ws, session, found, index, sheets, e, force, report)
             except AnswersError as exc:
                 report.problems.append(str(exc))
     return report
 
 
-def _import_one(run: Run, index: dict, sheets: dict, e: Entry, force: bool, report: ImportReport) -> None:
-    stage = run.stage
+def _import_one(
+    ws: Workspace,
+    session: Session,
+    found: StageEntities,
+    index: dict,
+    sheets: dict,
+    e: Entry,
+    force: bool,
+    report: ImportReport,
+) -> None:
+    stage = found.stage
     ident = e.team if stage.granularity == "team" else e.proposal
     noun = stage.granularity
     if not ident:
@@ -299,9 +307,9 @@ def _import_one(run: Run, index: dict, sheets: dict, e: Entry, force: bool, repo
     entity = index.get(ident if noun == "team" else ident.upper())
     if entity is None:
         raise AnswersError(f"{e.where}: no {noun} {ident!r} in this cohort")
-    if noun == "proposal" and e.team and run.teams[entity.team_id].slug != e.team:
+    if noun == "proposal" and e.team and found.team_slug(entity) != e.team:
         raise AnswersError(
-            f"{e.where}: proposal {ident} belongs to team {run.teams[entity.team_id].slug}, not {e.team}"
+            f"{e.where}: proposal {ident} belongs to team {found.team_slug(entity)}, not {e.team}"
         )
     sheet: Worksheet | None = sheets.get(entity.id)
     if sheet is None:
@@ -310,7 +318,7 @@ def _import_one(run: Run, index: dict, sheets: dict, e: Entry, force: bool, repo
         )
     if entity.state not in stage.ingest_states:
         raise AnswersError(f"{e.where}: {ident} is {entity.state}; its {stage.slug} worksheet is closed")
-    root = run.ws.root
+    root = ws.root
     try:  # the worksheet is read and written only as a regular file under real folders (lab.storage.safefs)
         path = safefs.writable(root, sheet.path)
         current = safefs.read_bytes(root, sheet.path, MAX_BYTES) if safefs.check(root, sheet.path) else None
@@ -331,17 +339,17 @@ def _import_one(run: Run, index: dict, sheets: dict, e: Entry, force: bool, repo
     except ValidationError as exc:
         reasons = "; ".join(describe_error(stage.schema, err) + _where(err) for err in exc.errors())
         raise AnswersError(f"{e.where}: {ident} {stage.slug}: {reasons}") from None
-    data = render_for(run, entity, model.model_dump()).encode("utf-8")
+    data = found.render(entity, model.model_dump()).encode("utf-8")
     try:
         if edited:
             backup = path.with_name(f"{path.name}.{utcnow():%Y%m%dT%H%M%S}.bak")
             write_atomic(backup, current, root)
-            report.backups.append(run.rel(backup))
+            report.backups.append(backup.relative_to(root).as_posix())
         write_atomic(path, data, root)
     except UnsafePath as exc:  # a folder made a link since the check
         raise AnswersError(f"{e.where}: {exc}") from None
     sheet.written_hash = digest(data)
-    run.session.add(sheet)
+    session.add(sheet)
     report.written.append(sheet.path)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from lab.domain.errors import StaleState
 from lab.outputs.status import funnel
 from lab.stages import get_stage
-from lab.workflow.engine import run_stage as run_stage_in
+from lab.workflow.runner import run_stage as run_stage_in
 from lab.workspace.cohort import workspace_session
 from lab.workspace.lock import cohort_lock, sweep_orphans
 from lab.workspace.settings import open_workspace

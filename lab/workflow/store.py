@@ -1,299 +1,30 @@
-"""One stage over the whole cohort in one batch: collect → ingest → advance → generate (SPEC §2).
+"""The worksheet store of a stage: each entity's worksheet file and its record, kept in step.
 
-`run_stage()` is what each Prefect task calls. It is re-entrant and idempotent: the database is the
-truth, files are written atomically before the rows that record them, and a file found on disk without
-a row is adopted, never overwritten. Running it twice with nothing new changes nothing.
+`ingest()` reads a worksheet only when its file changed and records what it found; `generate_all()` writes
+the worksheets that became due in one batch, files made durable before the rows that record them; a file
+found on disk without a row is adopted, never overwritten. Record changes are queued by `_set()` and
+written by `flush_sheets()` in one bulk update per chunk. `stage_entities()` is the entry point for writers
+of worksheets outside a run (the answers import).
 """
 
 from __future__ import annotations
 
 import os
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from sqlalchemy import delete, func
-from sqlalchemy.orm import defer
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from lab.domain.errors import TooLarge, UnsafePath
-from lab.domain.models import Cohort, Evidence, Member, Proposal, Team, Transition, Worksheet, utcnow
+from lab.domain.models import Cohort, Proposal, Team, Worksheet, utcnow
 from lab.stages import Stage
 from lab.storage import bulk, safefs
 from lab.storage.files import WriteBatch
-from lab.workflow import progress, states
+from lab.workflow.context import Run, StageReport
 from lab.worksheets.markdown import MAX_BYTES, Parsed, decode, locate, parse_text, validate
 from lab.worksheets.render import digest, render_worksheet
-from lab.workspace.cohort import get_cohort
 from lab.workspace.settings import Workspace
-
-
-@dataclass
-class StageReport:
-    """What one stage task did; shown by `lab run` and in the Prefect artifact."""
-
-    stage: str
-    ingested: int = 0
-    valid: int = 0
-    invalid: int = 0
-    advanced: int = 0
-    generated: int = 0
-    adopted: int = 0
-    seconds: dict[str, float] = field(
-        default_factory=dict
-    )  # per step: collect, ingest, advance, generate, after
-
-    def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-    @contextmanager
-    def timed(self, step: str, session: Session) -> Iterator[None]:
-        """Time a step, including the database writes it causes."""
-        start = time.perf_counter()
-        yield
-        session.flush()
-        self.seconds[step] = round(self.seconds.get(step, 0.0) + time.perf_counter() - start, 4)
-
-
-@dataclass
-class Run:
-    """The context of one stage task: workspace, settings, session and the cohort's rows."""
-
-    ws: Workspace
-    session: Session
-    cohort: Cohort
-    stage: Stage
-    teams: dict[int, Team] = field(default_factory=dict)
-    _members: dict[int, list[Member]] | None = None
-    chunk_teams: set[int] = field(default_factory=set)
-    _diagnose: dict[int, dict] | None = None
-    pending: dict[int, dict[str, Any]] = field(default_factory=dict)  # worksheet id -> changed columns
-
-    @property
-    def settings(self):
-        return self.ws.settings
-
-    # paths -----------------------------------------------------------------
-    def team_dir(self, team: Team) -> Path:
-        return self.ws.teams_dir / team.slug
-
-    def proposal_dir(self, proposal: Proposal) -> Path:
-        return self.ws.teams_dir / self.teams[proposal.team_id].slug / proposal.code
-
-    def rel(self, path: Path) -> str:
-        return path.relative_to(self.ws.root).as_posix()
-
-    def worksheet_path(self, entity: Team | Proposal) -> Path:
-        base = self.team_dir(entity) if isinstance(entity, Team) else self.proposal_dir(entity)
-        return base / self.stage.filename
-
-    # lookups used by stage hooks ------------------------------------------------
-    def members_of(self, team: Team) -> list[Member]:
-        if self._members is None:
-            self._members = {}
-            for m in self.session.exec(select(Member).join(Team).where(Team.cohort_id == self.cohort.id)):
-                self._members.setdefault(m.team_id, []).append(m)
-        return self._members.get(team.id, [])
-
-    def leader_of(self, proposal: Proposal) -> Member | None:
-        members = self.members_of(self.teams[proposal.team_id])
-        leaders = [m for m in members if m.role.lower() in ("ketua", "leader", "ketua tim")]
-        return (leaders or members or [None])[0]
-
-    def idea_of(self, proposal: Proposal) -> tuple[dict, dict | None]:
-        """The diagnose idea a proposal came from, and the problem it answers."""
-        if self._diagnose is None:
-            rows = self.session.exec(
-                select(Worksheet.team_id, Worksheet.answers).where(
-                    Worksheet.cohort_id == self.cohort.id,
-                    Worksheet.stage == "diagnose",
-                    Worksheet.team_id.in_(self.chunk_teams),
-                )
-            )
-            self._diagnose = {tid: answers or {} for tid, answers in rows}
-        answers = self._diagnose.get(proposal.team_id, {})
-        ideas, problems = answers.get("ideas", []), answers.get("problems", [])
-        idea = ideas[proposal.origin - 1] if proposal.origin <= len(ideas) else {}
-        n = idea.get("problem", 0)
-        return idea, (problems[n - 1] if 0 < n <= len(problems) else None)
-
-    # writes used by stage hooks ---------------------------------------------------
-    def team_of(self, entity: Team | Proposal) -> str:
-        """The team slug an entity belongs to (the actor of participants' events)."""
-        d = entity.__dict__  # loaded values: called once per row of a bulk state change
-        return d["slug"] if "slug" in d else self.teams[d["team_id"]].slug
-
-    def move(self, subjects: list, event: str, actor, note: str = "") -> None:
-        kind = "team" if subjects and isinstance(subjects[0], Team) else "proposal"
-        states.apply_many(self.session, kind, subjects, event, actor, note)
-
-    def set_readiness(self, scores: list[tuple[Team, int]]) -> None:
-        """Store the teams' readiness scores (0-100) in one bulk update."""
-        rows = [(n, t.id) for t, n in scores]
-        bulk.update(self.session, Team.__table__, ("readiness",), ("id",), rows)
-        for team, n in scores:
-            set_committed_value(team, "readiness", n)
-
-    def create_proposals(self, ideas: list[tuple[Team, list[str]]]) -> list[list[Proposal]]:
-        """New proposals in state `idea`, numbered <CODE>-<YEAR>-<NNN> in order, with creation audit rows.
-
-        One bulk insert for all teams; returns each team's proposals in idea order.
-        """
-        cohort, s = self.cohort, self.settings
-        made, seq = [], cohort.next_seq
-        for team, titles in ideas:
-            for origin, title in enumerate(titles, 1):
-                made.append(NewProposal(0, cohort.id, team.id, f"{s.code}-{s.year}-{seq:03d}", origin, title,
-                                        "idea", 1, team.slug))  # fmt: skip
-                seq += 1
-        if not made:
-            return []
-        cohort.next_seq = seq
-        self.session.add(cohort)
-        table = Proposal.__table__
-        before = self.session.execute(select(func.coalesce(func.max(Proposal.id), 0))).scalar_one()
-        bulk.insert(self.session, table, NewProposal.COLUMNS, [p.row() for p in made])
-        # the new rows' ids, by their codes (unique in the cohort, which this run holds the lock of)
-        ids = dict(
-            self.session.execute(
-                select(Proposal.code, Proposal.id).where(
-                    Proposal.cohort_id == cohort.id, Proposal.id > before
-                )
-            ).all()
-        )
-        for p in made:
-            p.id = ids[p.code]
-        at = bulk.bind(self.session, Transition.__table__.c.at, utcnow())
-        bulk.insert(self.session, Transition.__table__, states.AUDIT_COLUMNS, [
-            (cohort.id, "proposal", p.id, "", "idea", "create", p.team_slug, at,
-             f"idea {p.origin} of the diagnose worksheet") for p in made
-        ])  # fmt: skip
-        grouped: list[list[Proposal]] = []
-        i = 0
-        for _, titles in ideas:
-            grouped.append(made[i : i + len(titles)])
-            i += len(titles)
-        return grouped
-
-    def record_evidence(self, items: dict[int, list[tuple[str, str, int]]]) -> None:
-        """Replace the evidence rows of the given proposals (proposal id -> [(file, proves, size)])."""
-        if not items:
-            return
-        self.session.execute(delete(Evidence).where(Evidence.proposal_id.in_(list(items))))
-        bulk.insert(self.session, Evidence.__table__, ("proposal_id", "file", "proves", "size"), [
-            (pid, f, p, size) for pid, rows in items.items() for f, p, size in rows
-        ])  # fmt: skip
-
-
-@dataclass
-class NewProposal:
-    """A proposal just inserted in bulk: a plain record (no ORM bookkeeping for thousands of new rows)."""
-
-    id: int
-    cohort_id: int
-    team_id: int
-    code: str
-    origin: int
-    title: str
-    state: str
-    version: int
-    team_slug: str
-
-    COLUMNS = ("cohort_id", "team_id", "code", "origin", "title", "state", "version")
-
-    def row(self) -> tuple:
-        return tuple(getattr(self, c) for c in self.COLUMNS)
-
-
-def load_entities(run: Run) -> list[Team] | list[Proposal]:
-    """Every team of the cohort (kept on the run) and, for proposal stages, every proposal."""
-    teams = run.session.exec(select(Team).where(Team.cohort_id == run.cohort.id).order_by(Team.id)).all()
-    run.teams = {t.id: t for t in teams}
-    if run.stage.granularity == "team":
-        return list(teams)
-    return list(
-        run.session.exec(
-            select(Proposal).where(Proposal.cohort_id == run.cohort.id).order_by(Proposal.id)
-        ).all()
-    )
-
-
-CHUNK = 5000  # entities per chunk: a stage never holds the whole cohort's objects at once
-
-
-def run_stage(ws: Workspace, stage: Stage, session: Session) -> StageReport:
-    """collect → ingest → advance → generate for one stage, in the caller's transaction.
-
-    The cohort is worked through in chunks of entities in id order; each chunk's objects are released
-    after its writes are flushed, so memory does not grow with the cohort. Entities are independent of
-    each other, so the result is the same as one pass over all of them.
-    """
-    from lab.workflow import roster
-
-    report = StageReport(stage.slug)
-    with report.timed("collect", session):
-        cohort = get_cohort(session, ws)
-        if stage.number == 1:
-            roster.sync(ws, session, cohort)  # the roster is a facilitator input of drum-up
-        run = Run(ws, session, cohort, stage)
-        model = Team if stage.granularity == "team" else Proposal
-        teams = session.exec(select(Team).where(Team.cohort_id == cohort.id).order_by(Team.id)).all()
-        run.teams = {t.id: t for t in teams}
-        ids = list(session.exec(select(model.id).where(model.cohort_id == cohort.id).order_by(model.id)))
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        _run_chunk(run, model, chunk, report, done=start, total=len(ids))
-    if stage.after:
-        with report.timed("after", session):
-            stage.after(run)
-    return report
-
-
-def _run_chunk(run: Run, model, chunk: list[int], report: StageReport, done: int, total: int) -> None:
-    stage, session = run.stage, run.session
-    key = Worksheet.team_id if stage.granularity == "team" else Worksheet.proposal_id
-    with report.timed("collect", session):
-        entities = list(session.exec(select(model).where(model.id.in_(chunk)).order_by(model.id)))
-        sheets = {
-            getattr(w, key.key): w
-            for w in session.exec(
-                select(Worksheet)
-                .where(Worksheet.cohort_id == run.cohort.id, Worksheet.stage == stage.slug, key.in_(chunk))
-                .options(*(defer(getattr(Worksheet, c)) for c in DEFERRED))  # loaded only where needed
-            )
-        }
-        run._diagnose = None  # design prefill reads this chunk's teams only
-        run.chunk_teams = {e.id if isinstance(e, Team) else e.team_id for e in entities}
-    valid: dict[int, Any] = {}
-    with report.timed("ingest", session):
-        fresh = []  # worksheets that became valid in this run: their data is stored now
-        for entity in entities:
-            sheet = sheets.get(entity.id)
-            if sheet is not None and entity.state in stage.ingest_states:
-                result = ingest(run, entity, sheet, report)
-                if result is not None:
-                    valid[entity.id] = result
-                    if result is not VALID:
-                        fresh.append((entity, result))
-        if stage.on_valid and fresh:
-            stage.on_valid(run, fresh)
-        flush_sheets(run)
-        progress.tick(stage.slug, "ingest", done + len(chunk), total)
-    with report.timed("advance", session):
-        ready = [e for e in entities if e.state == stage.advance_state and e.id in valid]
-        advance(run, ready, valid, sheets, report)
-    with report.timed("generate", session):
-        generate_all(run, entities, sheets, report)
-        flush_sheets(run)
-        progress.tick(stage.slug, "generate", done + len(chunk), total)
-    for obj in [*entities, *sheets.values()]:  # written and flushed: let them go
-        if obj in session and not isinstance(obj, Team):
-            session.expunge(obj)
-
 
 DEFERRED = ("answers", "errors")  # JSON columns not loaded with a stage's worksheets
 VALID = object()  # ingest's answer for a valid worksheet that did not change: no model is built for it
@@ -466,22 +197,6 @@ def flush_sheets(run: Run) -> None:
         bulk.update(run.session, table, keys, ("id",), rows)
 
 
-def advance(run: Run, ready: list, valid: dict[int, Any], sheets: dict, report: StageReport) -> None:
-    """Move every entity whose worksheet is valid out of the stage; then the stage's own follow-up."""
-    ready = [e for e in ready if sheets[e.id].status == "valid"]
-    if not ready:
-        return
-    run.move(ready, run.stage.exit_event, actor=run.team_of)
-    report.advanced += len(ready)
-    if run.stage.on_exit:
-        schema = run.stage.schema
-        models = [
-            valid[e.id] if valid[e.id] is not VALID else schema.model_validate(sheets[e.id].answers)
-            for e in ready
-        ]
-        run.stage.on_exit(run, list(zip(ready, models, strict=True)))
-
-
 def front_matter(run: Run, entity: Team | Proposal) -> dict[str, Any]:
     s = run.settings
     team = entity if isinstance(entity, Team) else run.teams[entity.team_id]
@@ -622,3 +337,35 @@ def _new_sheet(run: Run, entity: Team | Proposal, rel: str) -> Worksheet:
     team_id, proposal_id = _owner(entity)
     return Worksheet(cohort_id=run.cohort.id, stage=run.stage.slug, path=rel, team_id=team_id,
                      proposal_id=proposal_id)  # fmt: skip
+
+
+@dataclass
+class StageEntities:
+    """The teams or proposals a stage's worksheets belong to, and the worksheet text each would get.
+
+    What a writer of worksheets outside a run needs (the answers import), without building the runner's
+    context by hand: the same front matter and template a run writes.
+    """
+
+    stage: Stage
+    entities: list[Team] | list[Proposal]
+    _run: Run
+
+    def team_slug(self, entity: Team | Proposal) -> str:
+        """The slug of the team an entity is (or belongs to)."""
+        return entity.slug if isinstance(entity, Team) else self._run.teams[entity.team_id].slug
+
+    def render(self, entity: Team | Proposal, values: dict[str, Any]) -> str:
+        """The worksheet text of `entity` for this stage, filled with `values`."""
+        return render_for(self._run, entity, values)
+
+
+def stage_entities(ws: Workspace, session: Session, cohort: Cohort, stage: Stage) -> StageEntities:
+    """Every team of the cohort for a team stage, every proposal for a proposal stage, in id order."""
+    run = Run(ws, session, cohort, stage)
+    teams = session.exec(select(Team).where(Team.cohort_id == cohort.id).order_by(Team.id)).all()
+    run.teams = {t.id: t for t in teams}
+    if stage.granularity == "team":
+        return StageEntities(stage, list(teams), run)
+    proposals = session.exec(select(Proposal).where(Proposal.cohort_id == cohort.id).order_by(Proposal.id))
+    return StageEntities(stage, list(proposals.all()), run)
