@@ -37,7 +37,7 @@ def run_stage(ws: Workspace, stage: Stage, session: Session) -> StageReport:
     with report.timed("collect", session):
         cohort = get_cohort(session, ws)
         run = Run(ws, session, cohort, stage)
-        for before in hooks.BEFORE.get(stage.slug, ()):  # inputs read before the stage's rows are
+        for before in hooks.BEFORE.get(stage.slug, ()):  # inputs (the roster) synced before rows are read
             before(run)
         model = Team if stage.granularity == "team" else Proposal
         teams = session.exec(select(Team).where(Team.cohort_id == cohort.id).order_by(Team.id)).all()
