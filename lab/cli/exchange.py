@@ -1,0 +1,100 @@
+"""What comes in from outside the worksheet files and what goes out: `lab answers import`, `lab showcase`,
+`lab review import`, `lab export`."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from lab.cli.app import Workspace, answers_app, app, open_ws, review_app, say
+
+
+@answers_app.command("import")
+def answers_import(
+    path: Workspace,
+    file: Annotated[
+        Path,
+        typer.Argument(help='JSON {"worksheets": [...]} or CSV stage,team,proposal,field,value.'),
+    ],
+    force: Annotated[bool, typer.Option(help="Replace worksheets the team edited (a copy is kept).")] = False,
+) -> None:
+    """Write answers collected in a spreadsheet or JSON into the worksheet files."""
+    from lab.domain.errors import AnswersError
+    from lab.workflow.answers import import_answers, read_entries
+    from lab.workspace.cohort import workspace_session
+
+    ws = open_ws(path)
+    entries = read_entries(file)
+    with workspace_session(ws) as (session, cohort):
+        report = import_answers(ws, session, cohort, entries, force)
+    for b in report.backups:
+        say(f"kept a copy of the team's version: {b}")
+    say(f"answers: {len(report.written)} worksheet(s) written; `lab run {path}` will read them")
+    for problem in report.problems:
+        say(f"error: {problem}", err=True)
+    if report.problems:
+        raise AnswersError(
+            f"{len(report.problems)} entr{'y' if len(report.problems) == 1 else 'ies'} not imported"
+        )
+
+
+@app.command()
+def showcase(path: Workspace) -> None:
+    """(Re)build the display-stage showcase site in PATH/showcase/."""
+    from lab.outputs.showcase import build_showcase
+    from lab.workspace.cohort import workspace_session
+
+    ws = open_ws(path)
+    with workspace_session(ws) as (session, cohort):
+        index = build_showcase(ws, session, cohort)
+    typer.echo(f"showcase: {index}")
+
+
+@review_app.command("import")
+def review_import(
+    path: Workspace,
+    file: Annotated[Path, typer.Argument(help="CSV: proposal,reviewer,<criterion ids>,note; scores 1-10.")],
+) -> None:
+    """Import a coordinator's score sheet (replaces that coordinator's earlier scores)."""
+    from lab.domain.errors import UsageError
+    from lab.workflow.review import import_and_publish
+    from lab.workspace.cohort import workspace_session
+
+    ws = open_ws(path)
+    with workspace_session(ws) as (session, cohort):
+        report = import_and_publish(ws, session, cohort, file)
+    who = ", ".join(report.reviewers) or "nobody"
+    say(f"review: {report.imported} score row(s) from {who}; {report.skipped_blank} not scored yet")
+    if report.reviewed:
+        say(f"reviewed now: {', '.join(report.reviewed)}")
+    for problem in report.problems:
+        say(f"error: {problem}", err=True)
+    if report.problems:
+        raise UsageError(f"{len(report.problems)} row(s) not imported; the others were kept")
+
+
+class Format(StrEnum):
+    csv = "csv"
+    xlsx = "xlsx"
+    json = "json"
+
+
+@app.command("export")
+def export_cmd(
+    path: Workspace,
+    format: Annotated[
+        Format, typer.Option("--format", help="csv (UTF-8 with BOM), xlsx or json.")
+    ] = Format.csv,
+    output: Annotated[Path | None, typer.Option(help="Where to write (default: PATH/exports/).")] = None,
+) -> None:
+    """One row per proposal: profile fields, state, weighted score and per-criterion means."""
+    from lab.outputs.export import export
+    from lab.workspace.cohort import workspace_session
+
+    ws = open_ws(path)
+    with workspace_session(ws) as (session, cohort):
+        out, n = export(ws, session, cohort, format.value, output)
+    typer.echo(f"export: {n} proposal(s) → {out}")
