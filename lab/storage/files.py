@@ -6,6 +6,7 @@ behind can be told from what a live one is still writing (`orphaned()`).
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import secrets
@@ -19,12 +20,39 @@ from typing import BinaryIO
 from lab.domain.errors import TooLarge, UnsafePath
 from lab.storage import safefs
 
-_UMASK = os.umask(0)
-os.umask(_UMASK)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
-FILE_MODE = 0o666 & ~_UMASK  # what a plain open() would give; mkstemp alone gives 0600
 TEMP = re.compile(r"^\..+\.(\d+)\.[^.]+\.tmp$")
 TEMP_DIR = re.compile(r"^\.(?:showcase|showcase-old)-(\d+)-.+$")
+
+
+@functools.cache
+def file_mode() -> int:
+    """The mode a plain open() gives a new file (0o666 less the umask); mkstemp alone gives 0600."""
+    return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    """The process umask, read without changing it where the kernel shows it (Linux: /proc/self/status).
+
+    Elsewhere it is set and put back at once, the only portable way to read it: that is racy with threads
+    creating files meanwhile, which is why it is done only then, and once (file_mode() is cached)."""
+    try:
+        with open("/proc/self/status", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def __getattr__(name: str) -> int:
+    """`FILE_MODE`, the name callers used before file_mode(), computed when first asked for."""
+    if name == "FILE_MODE":
+        return file_mode()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def write_atomic(path: Path, data: bytes, root: Path | None = None) -> None:
@@ -50,7 +78,7 @@ def atomic_output(path: Path) -> Iterator[BinaryIO]:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, FILE_MODE)
+        os.chmod(tmp, file_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -67,7 +95,7 @@ def _write_atomic_under(root: Path, path: Path, data: bytes) -> None:
         while True:
             tmp = f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
             try:
-                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _CLOEXEC, FILE_MODE, dir_fd=dir_fd)
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _CLOEXEC, file_mode(), dir_fd=dir_fd)
                 break
             except FileExistsError:
                 continue
@@ -75,7 +103,7 @@ def _write_atomic_under(root: Path, path: Path, data: bytes) -> None:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
                 fh.flush()
-                os.fchmod(fh.fileno(), FILE_MODE)
+                os.fchmod(fh.fileno(), file_mode())
                 os.fsync(fh.fileno())
             os.replace(tmp, path.name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
         except BaseException:
