@@ -35,7 +35,8 @@ from jinja2.utils import Namespace, _PassArg
 
 from lab.domain.errors import LabError, WorksheetError
 from lab.storage import safefs
-from lab.worksheets.markdown import MAX_BYTES, field_views
+from lab.worksheets.frontmatter import MAX_BYTES
+from lab.worksheets.views import field_views
 
 SOURCE_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 PACKAGED_TEMPLATES = Path(__file__).resolve().parents[1] / "_templates"
