@@ -16,7 +16,8 @@ from sqlalchemy import update
 
 from lab.cli import app
 from lab.domain.models import Worksheet, utcnow
-from lab.outputs.showcase import PASSIVE, render_text
+from lab.outputs.showcase_evidence import PASSIVE
+from lab.outputs.showcase_html import render_text
 from lab.workflow.decisions import decide
 from lab.workspace.cohort import find_proposal, workspace_session
 from tests import factories
@@ -422,22 +423,22 @@ def test_a_worksheet_problem_is_not_hidden_by_a_showcase_problem(ws, runner):
 
 
 def test_a_page_folder_swapped_for_a_link_while_written_is_that_pages_problem(ws, runner, monkeypatch):
-    from lab.outputs import showcase
+    from lab.outputs import showcase_site
 
     _drive(ws)
     outside = _outside(ws)
     folder = ws.root / "showcase" / "p" / CODE / "evidence"
-    commit = showcase._Site.commit
+    commit = showcase_site.Site.commit
 
     def swapped(site):  # another process swaps the folder after the copy, before the rename
         folder.rename(folder.with_name("moved"))
         os.symlink(outside, folder)
         commit(site)
 
-    monkeypatch.setattr(showcase._Site, "commit", swapped)
+    monkeypatch.setattr(showcase_site.Site, "commit", swapped)
     _edit_summary(ws)
     run_once(ws)
-    monkeypatch.setattr(showcase._Site, "commit", commit)  # (undo() would also undo the test database)
+    monkeypatch.setattr(showcase_site.Site, "commit", commit)  # (undo() would also undo the test database)
     rel = f"showcase/p/{CODE}/evidence"
     assert [(e["path"], e["reason"]) for e in _status(ws, runner)["invalid"]] == [
         (DISPLAY, f"{rel}/sk.pdf could not be put in place: {rel} is a symbolic link; links are not followed: "

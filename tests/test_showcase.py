@@ -9,7 +9,8 @@ from html.parser import HTMLParser
 import pytest
 
 from lab.outputs.export import export
-from lab.outputs.showcase import build_showcase, render_text
+from lab.outputs.showcase import build_showcase
+from lab.outputs.showcase_html import render_text
 from lab.workflow.review import import_reviews
 from lab.workspace.cohort import workspace_session
 from lab.workspace.settings import open_workspace

@@ -24,7 +24,6 @@ from sqlmodel import Session, delete, select
 from lab.domain.errors import UsageError
 from lab.domain.models import Cohort, Proposal, Review, SheetFile, Team
 from lab.outputs.scores import REVIEWABLE, required, same_name, scored
-from lab.outputs.showcase import build_showcase
 from lab.storage import safefs
 from lab.storage.files import decode_text, read_text, write_atomic
 from lab.storage.tables import Table, clip, neutral_row, unneutral, unsafe_name
@@ -95,6 +94,8 @@ def import_reviews(ws: Workspace, session: Session, cohort: Cohort, path: Path) 
 
 def import_and_publish(ws: Workspace, session: Session, cohort: Cohort, path: Path) -> ReviewReport:
     """Import a score sheet, then bring the showcase up to date, so its scoreboard shows the new scores."""
+    from lab.outputs.showcase import build_showcase  # imported when used: it loads Markdown and HTML tools
+
     report = import_reviews(ws, session, cohort, path)
     build_showcase(ws, session, cohort)
     return report
