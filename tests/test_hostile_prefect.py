@@ -192,9 +192,9 @@ CASES = [
 def test_an_unusable_prefect_api_url_is_one_line(ws, runner, servers, monkeypatch, url, server, expected):
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    from lab.runtime import prefect_server
+    from lab.runtime import prefect_check
 
-    monkeypatch.setattr(prefect_server, "CHECK_TIMEOUT", 1.0)
+    monkeypatch.setattr(prefect_check, "CHECK_TIMEOUT", 1.0)
     enrol(ws, 2)
     before = snapshot(ws)
     closed = _closed_port()
@@ -222,7 +222,7 @@ def test_a_reachable_prefect_server_keeps_working(prefect_harness, ws, runner):
 def test_the_temporary_server_gets_120_s_unless_the_user_chose_otherwise():
     from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, temporary_settings
 
-    from lab.runtime.prefect_server import startup_timeout
+    from lab.runtime.prefect_temporary import startup_timeout
 
     assert PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value() == 20  # Prefect's own default
     assert startup_timeout() == 120

@@ -255,7 +255,7 @@ def test_the_temporary_server_runs_the_flow_and_goes_away(ws, lab_env):
 
 CHILD = """
 import os, sys, time
-from lab.runtime.prefect_server import _follow_parent
+from lab.runtime.prefect_child import _follow_parent
 _follow_parent(int(sys.argv[1]), sys.argv[2] == "pdeathsig")
 print("ready", flush=True)
 time.sleep(120)
