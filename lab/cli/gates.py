@@ -32,11 +32,9 @@ def flag_help(event: str) -> str:
     """The table's help for a decision, and whether it needs a note (any of its rows asks for one)."""
     rows = lifecycle.rows("proposal", event)
     text = next((m.help for m in rows if m.help), f"Decide {event}.")
-    return (
-        f"{text[:-1] if text.endswith('.') else text} (needs --note)."
-        if any(m.needs_note for m in rows)
-        else text
-    )
+    if any(m.needs_note for m in rows):
+        return f"{text.removesuffix('.')} (needs --note)."
+    return text
 
 
 def _param(event: str) -> str:
