@@ -31,7 +31,7 @@ os.environ.pop("LAB_DATABASE_URL", None)
 
 from lab.runtime.demo_data import DESIGN_PARAGRAPHS  # noqa: E402
 from lab.stages import STAGES, get_stage  # noqa: E402
-from lab.stages.design import PRINCIPLES  # noqa: E402
+from lab.stages.design import PRINCIPLE  # noqa: E402
 from lab.workflow import pipeline  # noqa: E402
 from lab.workflow.roster import import_roster  # noqa: E402
 from lab.worksheets.markdown import field_views, parse_text  # noqa: E402
@@ -60,7 +60,7 @@ def answers(slug: str, ideas: int) -> dict:
                    "affair": "civil_registration", "initiator": "agency", "design": DESIGN,
                    "main_changes": "Nomor antrean dan formulir dari rumah.", "objectives": "Memangkas waktu tunggu warga.",
                    "benefits": "Warga hemat waktu dan biaya.", "expected_results": "Waktu tunggu di bawah 15 menit.",
-                   "trial_start": "2026-05-04", "budget": 15000000, "principles": list(PRINCIPLES["options"]),
+                   "trial_start": "2026-05-04", "budget": 15000000, "principles": list(PRINCIPLE.values),
                    "milestones": [{"what": "Uji coba", "owner": "Ketua tim", "due": "2026-07-31"},
                                   {"what": "Evaluasi", "owner": "Sekretaris", "due": "2026-08-31"}]},
         "deliver": {"launch_date": "2026-09-01", "launch_event": "Peluncuran oleh Bupati", "decree": "800/1/2026",

@@ -6,7 +6,7 @@ import csv
 import io
 from pathlib import Path
 
-from lab.stages.design import PRINCIPLES
+from lab.stages.design import PRINCIPLE
 
 UNIT_TYPES = ("opd", "kecamatan", "puskesmas", "rsud", "bumd", "kelurahan", "upt")
 WORDS = ("layanan warga pelayanan data kader desa puskesmas waktu antrean izin usaha ibu anak sekolah "
@@ -59,7 +59,7 @@ def design(title: str = "Ide 1") -> dict:
         "affair": "civil_registration", "initiator": "agency", "design": words(320),
         "main_changes": "Nomor antrean dari rumah.", "objectives": "Memangkas antrean.", "benefits": "Warga hemat waktu.",
         "expected_results": "Waktu tunggu di bawah 15 menit.", "trial_start": "2026-05-04", "budget": 15000000,
-        "principles": list(PRINCIPLES["options"]),
+        "principles": list(PRINCIPLE.values),
         "milestones": [{"what": "Uji coba", "owner": "Ketua tim", "due": "2026-07-31"}],
     }  # fmt: skip
 

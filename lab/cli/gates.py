@@ -17,15 +17,10 @@ import typer
 from lab.cli.app import ProposalId, Workspace, app, open_ws, say
 from lab.domain import lifecycle
 
-# Today's flags keep the order scripts and the messages show; a decision added to the table comes after
-# them, in table order.
-SHOWN_FIRST = ("approve", "return", "drop", "reopen", "withdraw", "shortlist")
-
 
 def decision_flags() -> tuple[str, ...]:
-    """The facilitator's events of the proposal table, in the order `lab decide` shows them."""
-    table = lifecycle.decisions("proposal")
-    return tuple(e for e in SHOWN_FIRST if e in table) + tuple(e for e in table if e not in SHOWN_FIRST)
+    """The facilitator's events of the proposal table, in table order: one `lab decide` flag each."""
+    return lifecycle.decisions("proposal")
 
 
 def flag_help(event: str) -> str:

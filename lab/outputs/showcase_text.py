@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from functools import cache
 
+from lab.domain.units import UNIT_TYPES
 from lab.stages import STAGES
 from lab.worksheets.spec import describe
-
-UNIT_TYPES = {
-    "opd": ("Perangkat daerah (OPD)", "Regional agency (OPD)"), "kecamatan": ("Kecamatan", "Sub-district"),
-    "kelurahan": ("Kelurahan", "Urban village"), "desa": ("Desa", "Village"),
-    "puskesmas": ("Puskesmas", "Community health centre"), "rsud": ("RSUD", "Regional hospital"),
-    "upt": ("UPT", "Technical unit"), "bumd": ("BUMD", "Regional enterprise"), "other": ("Lainnya", "Other"),
-}  # fmt: skip
 
 LABELS = {
     "id": {
@@ -63,9 +57,7 @@ LABELS = {
 
 @cache
 def _options() -> dict[str, dict[str, dict[str, str]]]:
-    out: dict[str, dict[str, dict[str, str]]] = {
-        "unit_type": {k: {"id": v[0], "en": v[1]} for k, v in UNIT_TYPES.items()}
-    }
+    out: dict[str, dict[str, dict[str, str]]] = {"unit_type": UNIT_TYPES}
     for stage in STAGES:
         for spec in describe(stage.schema):
             if spec.option_labels and spec.id not in out:

@@ -30,7 +30,7 @@ from lab.runtime.demo_data import (
     UNITS,
     YEAR,
 )
-from lab.stages.design import PRINCIPLES
+from lab.stages.design import PRINCIPLE
 from lab.storage.files import write_atomic
 from lab.workflow.answers import Entry, import_answers
 from lab.workflow.decisions import decide
@@ -260,7 +260,7 @@ def _design(name: str, code: str) -> Entry:
         "benefits": f"{idea[2]} mendapat layanan lebih cepat dan pasti.",
         "expected_results": "Indikator utama membaik sedikitnya 20% dalam enam bulan uji coba.",
         "trial_start": f"{YEAR}-05-04", "budget": 15_000_000,
-        "principles": list(PRINCIPLES["options"]),
+        "principles": list(PRINCIPLE.values),
         "milestones": [
             {"what": "Penetapan tim dan petunjuk teknis", "owner": u["members"][0][0], "due": f"{YEAR}-04-15"},
             {"what": "Pelatihan petugas dan sosialisasi", "owner": u["members"][-1][0], "due": f"{YEAR}-04-30"},

@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias, runtime_checkable
 
-from lab.domain.models import Member, Proposal, Team
 from lab.worksheets.spec import Sheet
 
-Entity = Team | Proposal  # what one worksheet belongs to: a team, or a proposal
+if TYPE_CHECKING:  # the tables are only named here: `lab --help` reads the stages without loading SQLModel
+    from lab.domain.models import Member, Proposal, Team
+
+Entity: TypeAlias = "Team | Proposal"  # what one worksheet belongs to: a team, or a proposal
 Problems = list[tuple[tuple, str]]  # (where in the worksheet, reason) from a stage's own check
 
 

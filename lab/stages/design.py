@@ -62,8 +62,6 @@ PRINCIPLE = Choices(
                     "Results are accountable, not for self-interest"),
 )  # fmt: skip
 
-PRINCIPLES = {"options": PRINCIPLE.labels}  # the shape lab.runtime.demo and tests/factories.py still read
-
 
 class Milestone(Record):
     LABEL = {"id": "Tonggak", "en": "Milestone"}

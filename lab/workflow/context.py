@@ -18,6 +18,7 @@ from sqlalchemy import delete, func
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
+from lab.domain import lifecycle
 from lab.domain.models import Cohort, Evidence, Member, Proposal, Team, Transition, Worksheet, utcnow
 from lab.stages import Stage
 from lab.storage import bulk
@@ -143,16 +144,17 @@ class Run:
             set_committed_value(team, "readiness", n)
 
     def create_proposals(self, ideas: list[tuple[Team, list[str]]]) -> list[list[Proposal]]:
-        """New proposals in state `idea`, numbered <CODE>-<YEAR>-<NNN> in order, with creation audit rows.
+        """New proposals in the first state of the table's creation row, numbered <CODE>-<YEAR>-<NNN> in order,
+        with creation audit rows.
 
         One bulk insert for all teams; returns each team's proposals in idea order.
         """
-        cohort, s = self.cohort, self.settings
+        cohort, s, born = self.cohort, self.settings, lifecycle.creation("proposal")
         made, seq = [], cohort.next_seq
         for team, titles in ideas:
             for origin, title in enumerate(titles, 1):
                 made.append(NewProposal(0, cohort.id, team.id, f"{s.code}-{s.year}-{seq:03d}", origin, title,
-                                        "idea", 1, team.slug))  # fmt: skip
+                                        born.target, 1, team.slug))  # fmt: skip
                 seq += 1
         if not made:
             return []
@@ -173,7 +175,7 @@ class Run:
             p.id = ids[p.code]
         at = bulk.bind(self.session, Transition.__table__.c.at, utcnow())
         bulk.insert(self.session, Transition.__table__, states.AUDIT_COLUMNS, [
-            (cohort.id, "proposal", p.id, "", "idea", "create", p.team_slug, at,
+            (cohort.id, "proposal", p.id, born.source, born.target, born.event, p.team_slug, at,
              f"idea {p.origin} of the diagnose worksheet") for p in made
         ])  # fmt: skip
         grouped: list[list[Proposal]] = []
