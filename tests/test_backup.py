@@ -11,7 +11,9 @@ import pytest
 
 from lab.cli import app
 from lab.domain.errors import UsageError, WorkspaceError
-from lab.workspace.backup import backup, restore
+from lab.workflow.restore import restore_workspace
+from lab.workspace.backup import backup
+from lab.workspace.restore import restore
 from tests.helpers import drive_to_display, run_once, snapshot
 
 
@@ -45,7 +47,7 @@ def test_backup_then_restore_after_losing_the_workspace(cohort, tmp_path, runner
 def test_restore_as_a_copy_beside_the_original(cohort, tmp_path):
     before = snapshot(cohort)
     backup(cohort, tmp_path / "b.tar.gz")
-    copy, manifest = restore(tmp_path / "b.tar.gz", tmp_path / "copy", copy=True)
+    copy, manifest = restore_workspace(tmp_path / "b.tar.gz", tmp_path / "copy", copy=True)
     assert copy.settings.uid != cohort.settings.uid and manifest["rows"]["transition"] > 0
     assert snapshot(copy) == before
     run_once(copy)

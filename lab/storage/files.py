@@ -113,7 +113,8 @@ def _write_atomic_under(root: Path, path: Path, data: bytes) -> None:
         os.close(dir_fd)
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether process `pid` still runs (one we may not signal counts as running)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -138,7 +139,7 @@ def orphaned(root: Path) -> Iterator[Path]:
                     stack.append(Path(entry.path))
                 continue
             m = TEMP.match(entry.name) or TEMP_DIR.match(entry.name)
-            if m and int(m.group(1)) != os.getpid() and not _alive(int(m.group(1))):
+            if m and int(m.group(1)) != os.getpid() and not alive(int(m.group(1))):
                 yield Path(entry.path)
 
 
