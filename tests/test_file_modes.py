@@ -31,8 +31,7 @@ with files.atomic_output(folder / "stream") as fh:
     fh.write(b"x")
 for name in ("plain", "under/it", "batch", "stream"):
     print(name, oct((folder / name).stat().st_mode & 0o777))
-from lab.storage.files import FILE_MODE
-print("FILE_MODE", oct(FILE_MODE), oct(files.file_mode()))
+print("file_mode", oct(files.file_mode()))
 print("umask", oct(os.umask(0)))
 """
 
@@ -75,7 +74,7 @@ def test_written_files_get_the_mode_a_plain_open_gives(tmp_path):
         "under/it 0o640",
         "batch 0o640",
         "stream 0o640",
-        "FILE_MODE 0o640 0o640",
+        "file_mode 0o640",
         "umask 0o27",
     ]
 

@@ -45,9 +45,9 @@ def restore_cmd(
     ] = False,
 ) -> None:
     """Bring a backup back into a new workspace folder."""
-    from lab.workspace.backup import restore
+    from lab.workflow.restore import restore_workspace
 
-    ws, manifest = restore(file, path, copy, templates)
+    ws, manifest = restore_workspace(file, path, copy, templates)
     say(f"restored {manifest['cohort']} (backup of {manifest['created']}) into {ws.root}")
     if n := manifest["templates"]:
         say(

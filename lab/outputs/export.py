@@ -27,7 +27,7 @@ from lab.outputs.scores import scoreboard
 from lab.outputs.showcase_text import option_label
 from lab.stages import get_stage
 from lab.storage import safefs
-from lab.storage.files import FILE_MODE, output_file
+from lab.storage.files import file_mode, output_file
 from lab.storage.tables import formula_like, neutral, printable
 from lab.worksheets.spec import FieldSpec, describe
 from lab.workspace.settings import Workspace
@@ -134,7 +134,7 @@ def export(
     writer = {"csv": _csv, "xlsx": _xlsx, "json": _json}[fmt]
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
     try:
-        with os.fdopen(os.open(tmp, flags, FILE_MODE, dir_fd=folder), "wb") as fh:
+        with os.fdopen(os.open(tmp, flags, file_mode(), dir_fd=folder), "wb") as fh:
             n = writer(fh, columns(ws), rows(ws, session, cohort), ws)
         # the rename replaces whatever entry is there (a link too), it never writes through it
         os.replace(tmp, target.name, src_dir_fd=folder, dst_dir_fd=folder)

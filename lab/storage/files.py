@@ -48,13 +48,6 @@ def _umask() -> int:
     return mask
 
 
-def __getattr__(name: str) -> int:
-    """`FILE_MODE`, the name callers used before file_mode(), computed when first asked for."""
-    if name == "FILE_MODE":
-        return file_mode()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 def write_atomic(path: Path, data: bytes, root: Path | None = None) -> None:
     """Write `data` to `path` via a temporary file in the same folder, fsync and rename.
 
