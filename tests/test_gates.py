@@ -254,3 +254,19 @@ def test_choosing_no_decision_names_each_flag(ws, runner):
     assert result.output.strip() == (
         "error: choose exactly one of --shortlist, --drop, --withdraw, --approve, --return, --reopen"
     )
+
+
+@pytest.mark.parametrize(
+    "design,refused", [(None, "not generated yet"), ("invalid", "invalid"), ("valid", None)]
+)
+def test_a_bare_move_of_the_state_machine_checks_the_design_too(ws, design, refused):
+    """Deny by default: a caller that passes no worksheet reader cannot approve past the design guard."""
+    _proposal(ws, "designed", {"design": design} if design else {})
+    with workspace_session(ws) as (session, cohort):
+        p = find_proposal(session, cohort, CODE)
+        if refused:
+            with pytest.raises(TransitionNotAllowed, match=f"its design worksheet is {refused}"):
+                states.apply(session, "proposal", p, "approve", "Fasilitator")
+        else:
+            assert states.apply(session, "proposal", p, "approve", "Fasilitator") == "approved"
+    assert _state(ws) == ("designed" if refused else "approved")

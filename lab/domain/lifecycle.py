@@ -25,13 +25,12 @@ class GateContext:
     """What a guard may read besides the subject: the decision's note and the subject's worksheets.
 
     `worksheet_status(stage)` gives the status of the subject's worksheet of that stage, or None when it is
-    not generated yet; the caller fills it, lazily (a guard that does not ask costs nothing). It is None
-    when the caller moves without consulting worksheets: a bare move of the state machine; every service
-    deciding at a gate passes one.
+    not generated yet; it is read lazily (a guard that does not ask costs nothing). With no reader, every
+    worksheet counts as not generated: a guard on worksheets refuses (deny by default).
     """
 
     note: str = ""
-    worksheet_status: Callable[[str], str | None] | None = None
+    worksheet_status: Callable[[str], str | None] = lambda stage: None
 
 
 # subject (a Team or a Proposal), context -> the reason the move is refused, or None
@@ -45,8 +44,6 @@ def needs_note(subject: Any, gate: GateContext) -> str | None:
 
 def needs_valid_design(subject: Any, gate: GateContext) -> str | None:
     """Only a design the run found valid can be approved (a returned or invalid one cannot)."""
-    if gate.worksheet_status is None:  # a bare move, without worksheets to consult
-        return None
     status = gate.worksheet_status("design")
     if status == "valid":
         return None

@@ -47,10 +47,9 @@ def apply_many(
 ) -> list[str]:
     """Move every subject by `event`; returns their new states. One bulk update and one bulk insert.
 
-    `actor` is a name, or a function giving each subject's actor (e.g. its team). `worksheets` lets the
-    guards read the subjects' worksheets (see `worksheet_statuses`); a service that decides at a gate
-    passes it, a bare move (as the state machine's own tests make) does not, and the guards on
-    worksheets then have nothing to check.
+    `actor` is a name, or a function giving each subject's actor (e.g. its team). Guards read the subjects'
+    worksheets through `worksheets`, by default from the database (`worksheet_statuses`): deny by default, so
+    no caller can approve a design without its worksheet being looked at.
     """
     model, _ = MACHINES[kind]
     subjects = list(subjects)
@@ -67,7 +66,8 @@ def apply_many(
         if move is None:
             move = moves[state] = find_move(kind, state, event)
         if move.guards:  # the run's bulk moves have none: a guard costs only the rows that have one
-            _check(s, move, GateContext(note, worksheets and partial(worksheets, s)))
+            worksheets = worksheets or worksheet_statuses(session, kind)
+            _check(s, move, GateContext(note, partial(worksheets, s)))
         target = move.target
         targets.append(target)
         rows.append((target, sid, d["version"]))
