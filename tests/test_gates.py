@@ -3,6 +3,7 @@ design), and the `lab decide` flags, all read from `lab.domain.lifecycle`. Addin
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -270,3 +271,26 @@ def test_a_bare_move_of_the_state_machine_checks_the_design_too(ws, design, refu
         else:
             assert states.apply(session, "proposal", p, "approve", "Fasilitator") == "approved"
     assert _state(ws) == ("designed" if refused else "approved")
+
+
+def test_the_audit_trail_names_the_door_a_decision_came_through(ws, runner):
+    _proposal(ws, "designed", {"design": "valid"})
+    with workspace_session(ws) as (session, cohort):
+        decide(
+            ws,
+            session,
+            cohort,
+            find_proposal(session, cohort, CODE),
+            "return",
+            "Fasilitator",
+            "kurang",
+            "web",
+        )
+    assert _lab(runner, "decide", ws.root, CODE, "--drop", "--by", "Fasilitator").exit_code == 0
+    with workspace_session(ws) as (session, _):
+        rows = session.exec(select(Transition).order_by(Transition.id)).all()
+        assert [(r.event, r.source) for r in rows] == [("return", "web"), ("drop", "cli")]
+    lines = _lab(runner, "history", ws.root, CODE).output.splitlines()
+    assert "by Fasilitator via web  — kurang" in lines[1] and lines[2].endswith("by Fasilitator")
+    history = json.loads(_lab(runner, "history", ws.root, CODE, "--json").output)
+    assert [h["source"] for h in history] == ["web", "cli"]

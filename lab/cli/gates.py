@@ -106,16 +106,17 @@ def history(
     if as_json:
         from lab.domain.text import json_text
 
-        keys = ("at", "from", "to", "event", "actor", "note")
+        keys = ("at", "from", "to", "event", "actor", "note", "source")
         typer.echo(json_text([dict(zip(keys, _cells(r), strict=True)) for r in rows]))
         return
     say(f"{code} · {title} · now {state}")
     for r in rows:
         note = f"  — {r.note}" if r.note else ""
+        door = f" via {r.source}" if r.source in ("web", "prefect") else ""  # cli and run: as before
         say(
-            f"{r.at:%Y-%m-%d %H:%M:%S}  {r.from_state or '·':>11} -> {r.to_state:<11} {r.event:<16} by {r.actor}{note}"
+            f"{r.at:%Y-%m-%d %H:%M:%S}  {r.from_state or '·':>11} -> {r.to_state:<11} {r.event:<16} by {r.actor}{door}{note}"
         )
 
 
 def _cells(r) -> tuple[str, ...]:
-    return (r.at.isoformat(timespec="seconds"), r.from_state, r.to_state, r.event, r.actor, r.note)
+    return (r.at.isoformat(timespec="seconds"), r.from_state, r.to_state, r.event, r.actor, r.note, r.source)

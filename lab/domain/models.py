@@ -102,6 +102,7 @@ class Transition(SQLModel, table=True):
     actor: str
     at: dt.datetime = Field(default_factory=utcnow)
     note: str = ""
+    source: str = ""  # through which door: cli, web, prefect (a decision), run (the engine); "" before 0004
 
 
 class Evidence(SQLModel, table=True):
@@ -125,6 +126,7 @@ class Review(SQLModel, table=True):
     scores: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON))
     note: str = ""
     at: dt.datetime = Field(default_factory=utcnow)
+    source: str = ""  # through which door the scores came: cli (a review sheet) or web; "" before 0004
 
 
 class SheetFile(SQLModel, table=True):

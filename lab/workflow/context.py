@@ -176,7 +176,7 @@ class Run:
         at = bulk.bind(self.session, Transition.__table__.c.at, utcnow())
         bulk.insert(self.session, Transition.__table__, states.AUDIT_COLUMNS, [
             (cohort.id, "proposal", p.id, born.source, born.target, born.event, p.team_slug, at,
-             f"idea {p.origin} of the diagnose worksheet") for p in made
+             f"idea {p.origin} of the diagnose worksheet", "run") for p in made
         ])  # fmt: skip
         grouped: list[list[Proposal]] = []
         i = 0

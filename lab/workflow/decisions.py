@@ -28,8 +28,10 @@ def decide(
     decision: str,
     by: str,
     note: str = "",
+    source: str = "cli",
 ) -> str:
-    """Apply a facilitator's decision; returns the proposal's new state."""
+    """Apply a facilitator's decision; returns the proposal's new state. `source` is the door it came
+    through (cli, web, prefect), kept in the audit trail with the facilitator's name."""
     allowed = lifecycle.decisions("proposal")
     if decision not in allowed:
         raise UsageError(_not_a_decision(decision, allowed))
@@ -43,7 +45,7 @@ def decide(
             f"{by!r} is not a facilitator of this cohort (cohort.toml lists: {', '.join(facilitators)})"
         )
     worksheets = states.worksheet_statuses(session, "proposal")  # what the guards of the row may read
-    new_state = states.apply(session, "proposal", proposal, decision, by, note, worksheets)
+    new_state = states.apply(session, "proposal", proposal, decision, by, note, worksheets, source)
     if decision == "return" and (design := _worksheet(session, proposal, "design")) is not None:
         _remember(ws, design)
         design.status, design.note = "returned", " ".join(note.split())

@@ -82,7 +82,7 @@ def import_reviews(ws: Workspace, session: Session, cohort: Cohort, path: Path) 
     for reviewer in sorted({r[1] for r in rows}):
         session.exec(delete(Review).where(Review.cohort_id == cohort.id, Review.reviewer == reviewer))
     session.add_all(
-        Review(cohort_id=cohort.id, proposal_id=p.id, reviewer=who, scores=scores, note=note)
+        Review(cohort_id=cohort.id, proposal_id=p.id, reviewer=who, scores=scores, note=note, source="cli")
         for p, who, scores, note in latest.values()
     )
     report.imported = len(latest)

@@ -44,12 +44,14 @@ def apply_many(
     actor: str | Callable[[Team | Proposal], str],
     note: str = "",
     worksheets: WorksheetReader | None = None,
+    source: str = "run",
 ) -> list[str]:
     """Move every subject by `event`; returns their new states. One bulk update and one bulk insert.
 
     `actor` is a name, or a function giving each subject's actor (e.g. its team). Guards read the subjects'
     worksheets through `worksheets`, by default from the database (`worksheet_statuses`): deny by default, so
-    no caller can approve a design without its worksheet being looked at.
+    no caller can approve a design without its worksheet being looked at. `source` names the door the
+    change came through for the audit trail: cli, web or prefect for a person's decision, run for the engine.
     """
     model, _ = MACHINES[kind]
     subjects = list(subjects)
@@ -71,7 +73,7 @@ def apply_many(
         target = move.target
         targets.append(target)
         rows.append((target, sid, d["version"]))
-        audit.append((d["cohort_id"], kind, sid, state, target, event, name or actor(s), at, note))
+        audit.append((d["cohort_id"], kind, sid, state, target, event, name or actor(s), at, note, source))
     changed = bulk.update(session, model.__table__, ("state",), ("id", "version"), rows, bump="version")
     if changed != len(rows):
         raise StaleState(
@@ -91,7 +93,9 @@ def apply_many(
     return targets
 
 
-AUDIT_COLUMNS = ("cohort_id", "kind", "subject_id", "from_state", "to_state", "event", "actor", "at", "note")
+AUDIT_COLUMNS = (
+    "cohort_id", "kind", "subject_id", "from_state", "to_state", "event", "actor", "at", "note", "source"
+)  # fmt: skip
 
 
 def apply(
@@ -102,9 +106,10 @@ def apply(
     actor: str,
     note: str = "",
     worksheets: WorksheetReader | None = None,
+    source: str = "run",
 ) -> str:
     """Move one subject by `event` (see apply_many)."""
-    return apply_many(session, kind, [subject], event, actor, note, worksheets)[0]
+    return apply_many(session, kind, [subject], event, actor, note, worksheets, source)[0]
 
 
 def worksheet_statuses(session: Session, kind: str) -> WorksheetReader:
