@@ -294,3 +294,30 @@ def test_the_audit_trail_names_the_door_a_decision_came_through(ws, runner):
     assert "by Fasilitator via web  — kurang" in lines[1] and lines[2].endswith("by Fasilitator")
     history = json.loads(_lab(runner, "history", ws.root, CODE, "--json").output)
     assert [h["source"] for h in history] == ["web", "cli"]
+
+
+def test_a_bulk_move_reads_each_subjects_own_design(ws):
+    """The run's bulk approve (gates.design = auto) asks the database once per stage for every subject, and
+    each subject is judged by its own worksheet."""
+    with workspace_session(ws) as (session, cohort):
+        team = Team(cohort_id=cohort.id, slug="dinkes", unit="Dinas Kesehatan", unit_type="opd")
+        session.add(team)
+        session.flush()
+        made = []
+        for n, status in enumerate(("valid", "invalid", "valid"), 1):
+            p = Proposal(cohort_id=cohort.id, team_id=team.id, code=f"PBG-2026-00{n}", origin=n, title="x",
+                         state="designed")  # fmt: skip
+            session.add(p)
+            session.flush()
+            session.add(Worksheet(cohort_id=cohort.id, stage="design", team_id=team.id, proposal_id=p.id,
+                                  path=f"teams/dinkes/{p.code}/3-design.md", status=status))  # fmt: skip
+            made.append(p)
+        session.flush()
+        with pytest.raises(
+            TransitionNotAllowed, match="cannot approve PBG-2026-002: its design worksheet is invalid"
+        ):
+            states.apply_many(session, "proposal", made, "approve", "system")
+        assert (
+            states.apply_many(session, "proposal", [made[0], made[2]], "approve", "system")
+            == ["approved"] * 2
+        )

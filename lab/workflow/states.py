@@ -8,7 +8,7 @@ the audit rows in the caller's transaction, so a state change and its audit row 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 
 from sqlalchemy.orm.attributes import set_committed_value
@@ -67,8 +67,8 @@ def apply_many(
         move = moves.get(state)
         if move is None:
             move = moves[state] = find_move(kind, state, event)
-        if move.guards:  # the run's bulk moves have none: a guard costs only the rows that have one
-            worksheets = worksheets or worksheet_statuses(session, kind)
+        if move.guards:  # most of the run's bulk moves have none: a guard costs only the rows that have one
+            worksheets = worksheets or worksheet_statuses(session, kind, subjects)
             _check(s, move, GateContext(note, partial(worksheets, s)))
         target = move.target
         targets.append(target)
@@ -112,19 +112,37 @@ def apply(
     return apply_many(session, kind, [subject], event, actor, note, worksheets, source)[0]
 
 
-def worksheet_statuses(session: Session, kind: str) -> WorksheetReader:
-    """A reader of the subjects' own worksheet statuses, one query per guard that asks."""
+def worksheet_statuses(
+    session: Session, kind: str, subjects: Sequence[Team | Proposal] | None = None
+) -> WorksheetReader:
+    """A reader of the subjects' own worksheet statuses. With `subjects` (a bulk move), the first question
+    about a stage reads that stage's status for all of them at once: one query per stage per 5,000 subjects,
+    not one per subject; without, one query per question."""
     model = MACHINES[kind][0]
+    owner = Worksheet.proposal_id if model is Proposal else Worksheet.team_id
+
+    def query(ids, stage: str):
+        q = select(owner, Worksheet.status).where(owner.in_(ids), Worksheet.stage == stage)
+        if model is Team:  # a team's own worksheets, not those of its proposals
+            q = q.where(Worksheet.proposal_id.is_(None))
+        return session.exec(q).all()
+
+    if subjects is None:
+        return lambda subject, stage: dict(query([subject.__dict__["id"]], stage)).get(subject.__dict__["id"])
+    ids = [s.__dict__["id"] for s in subjects]
+    known: dict[str, dict[int, str]] = {}
 
     def status(subject: Team | Proposal, stage: str) -> str | None:
-        sid = subject.__dict__["id"]
-        if model is Proposal:
-            mine = Worksheet.proposal_id == sid
-        else:  # a team's own worksheets, not those of its proposals
-            mine = (Worksheet.team_id == sid) & Worksheet.proposal_id.is_(None)
-        return session.exec(select(Worksheet.status).where(mine, Worksheet.stage == stage)).first()
+        if stage not in known:
+            known[stage] = {}
+            for start in range(0, len(ids), BATCH):
+                known[stage].update(query(ids[start : start + BATCH], stage))
+        return known[stage].get(subject.__dict__["id"])
 
     return status
+
+
+BATCH = 5000  # subjects per query: within every database's limit on bound parameters
 
 
 def _check(subject: Team | Proposal, move: Move, gate: GateContext) -> None:
