@@ -223,3 +223,58 @@ def _rows(header: list[str], delimiter: str, coordinator: str, rows) -> bytes:
 def _sheet(rubric: list[str], coordinator: str, rows) -> bytes:
     header = ["proposal", "reviewer", *rubric, "note", "title", "unit"]
     return ("\ufeff" + ",".join(header) + "\r\n").encode("utf-8") + _rows(header, ",", coordinator, rows)
+
+
+MAX_NOTE = 2_000  # characters of a note given with scores in the browser
+
+
+def score(
+    ws: Workspace,
+    session: Session,
+    cohort: Cohort,
+    proposal: str,
+    reviewer: str,
+    scores: dict[str, str],
+    note: str = "",
+    source: str = "web",
+) -> list[str]:
+    """One coordinator's scores for one innovation (whole numbers 1-10 per criterion, and a note), checked as a
+    row of a score sheet is; they replace that coordinator's earlier scores of it. Then the reviews are
+    completed and the showcase rebuilt, as `import_and_publish` does; returns the proposals now reviewed."""
+    from lab.outputs.showcase import build_showcase  # imported when used: it loads Markdown and HTML tools
+
+    rubric = ws.settings.rubric
+    if len(note) > MAX_NOTE:
+        raise UsageError(f"the note is longer than {MAX_NOTE} characters; shorten it")
+    for criterion in rubric:
+        cell = str(scores.get(criterion, "")).strip()
+        if cell and not (cell.isascii() and cell.isdigit()):
+            raise UsageError(f"{criterion}: {clip(cell)!r} is not a whole number from 1 to 10")
+    coordinators = {same_name(c): c for c in ws.settings.coordinators}
+    found = session.exec(
+        select(Proposal).where(
+            Proposal.cohort_id == cohort.id,
+            Proposal.code == proposal.strip().upper(),
+            Proposal.state.in_(REVIEWABLE),
+        )
+    ).first()
+    row = {"proposal": proposal, "reviewer": reviewer, "note": note, **{c: scores.get(c, "") for c in rubric}}
+    try:
+        parsed = _row(row, rubric, coordinators, {found.code: found} if found else {})
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if parsed is None:
+        raise UsageError(f"no scores given; score each of {', '.join(rubric)} from 1 to 10")
+    target, who, values, text = parsed
+    session.exec(
+        delete(Review).where(
+            Review.cohort_id == cohort.id, Review.proposal_id == target.id, Review.reviewer == who
+        )
+    )
+    session.add(
+        Review(cohort_id=cohort.id, proposal_id=target.id, reviewer=who, scores=values, note=text, source=source)
+    )
+    session.flush()
+    reviewed = complete_reviews(ws, session, cohort)
+    build_showcase(ws, session, cohort)
+    return reviewed

@@ -1,0 +1,188 @@
+"""What every page asks for: the signed-in person (`viewer` and the role checks), a bounded form with its CSRF
+token checked (`posted`), the cohort's database (`database`) and a rendered page (`page`).
+
+The shared interface of lab.web: the worksheet pages code against exactly these names.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Annotated, Any
+from urllib.parse import parse_qsl
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.datastructures import FormData
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sqlmodel import Session
+
+from lab.domain.models import Cohort
+from lab.web.words import words
+from lab.worksheets.render import templates_dir
+from lab.workspace.cohort import workspace_session
+from lab.workspace.settings import Workspace
+
+if TYPE_CHECKING:
+    from lab.workflow.links import Principal
+
+COOKIE = "lab_session"
+MAX_SID = 200  # characters of a session cookie worth looking up
+MAX_FIELDS = 2_000
+MAX_PART = 1_000_000  # bytes of one field
+MAX_FORM = 6_000_000  # bytes of a whole form: a 2 MB worksheet, url-encoded
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The signed-in person and the cohort they are in."""
+
+    ws: Workspace
+    principal: Principal
+    csrf: str  # every form carries it as <input type=hidden name=csrf>
+    lang: str  # "id" or "en"
+
+
+def workspace(request: Request) -> Workspace:
+    """The cohort workspace this app serves."""
+    return request.app.state.ws
+
+
+def viewer(request: Request) -> Viewer:
+    """The signed-in person, or the 'open your personal link' page (401) without a valid session."""
+    from lab.workflow.links import principal
+
+    ws = workspace(request)
+    sid = request.cookies.get(COOKIE, "")
+    if sid and len(sid) <= MAX_SID and sid.isascii():
+        with workspace_session(ws, writer=False) as (session, cohort):
+            found = principal(ws, session, cohort, sid)
+        if found is not None:
+            who, csrf = found
+            return Viewer(ws, who, csrf, ws.settings.lang)
+    raise HTTPException(401, "sign_in")
+
+
+def _role(v: Viewer, role: str) -> Viewer:
+    if v.principal.role != role:
+        raise HTTPException(404, "not_found")  # the same page as an unknown address: nothing to learn
+    return v
+
+
+def team(v: Annotated[Viewer, Depends(viewer)]) -> Viewer:
+    """A team's session, else 404."""
+    return _role(v, "team")
+
+
+def facilitator(v: Annotated[Viewer, Depends(viewer)]) -> Viewer:
+    """A facilitator's session, else 404."""
+    return _role(v, "facilitator")
+
+
+def coordinator(v: Annotated[Viewer, Depends(viewer)]) -> Viewer:
+    """A coordinator's session, else 404."""
+    return _role(v, "coordinator")
+
+
+def csrf_ok(v: Viewer, token: str) -> bool:
+    """Whether a posted token is the session's CSRF token (compared in constant time)."""
+    return isinstance(token, str) and hmac.compare_digest(token.encode(), v.csrf.encode())
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    """The request body, refused (413) as soon as it passes `limit` bytes."""
+    chunks, seen = [], 0
+    async for chunk in request.stream():
+        seen += len(chunk)
+        if seen > limit:
+            raise HTTPException(413, "too_large")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def posted(request: Request, v: Annotated[Viewer, Depends(viewer)]) -> FormData:
+    """A url-encoded form, parsed within bounds, whose CSRF token matches the session's (else a 403 page)."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind != "application/x-www-form-urlencoded":
+        raise HTTPException(415, "bad_request")
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > MAX_FORM:
+        raise HTTPException(413, "too_large")
+    body = await _body(request, MAX_FORM)
+    try:
+        pairs = parse_qsl(
+            body.decode("ascii"), keep_blank_values=True, max_num_fields=MAX_FIELDS, errors="strict"
+        )
+    except (UnicodeDecodeError, ValueError):  # not url-encoded, bad UTF-8 in an escape, too many fields
+        raise HTTPException(400, "bad_request") from None
+    if any(len(name) > MAX_PART or len(value) > MAX_PART for name, value in pairs):
+        raise HTTPException(413, "too_large")
+    form = FormData(pairs)
+    token = form.get("csrf")
+    if not isinstance(token, str) or not csrf_ok(v, token):
+        raise HTTPException(403, "csrf")
+    return form
+
+
+# route parameters: `v: AsFacilitator` is the signed-in facilitator (else 404), `form: Posted` the checked form
+SignedIn = Annotated[Viewer, Depends(viewer)]
+AsTeam = Annotated[Viewer, Depends(team)]
+AsFacilitator = Annotated[Viewer, Depends(facilitator)]
+AsCoordinator = Annotated[Viewer, Depends(coordinator)]
+Posted = Annotated[FormData, Depends(posted)]
+
+
+@contextmanager
+def database(v: Viewer) -> Iterator[tuple[Session, Cohort]]:
+    """A transaction on the cohort's database: (session, cohort)."""
+    with workspace_session(v.ws) as pair:
+        yield pair
+
+
+@cache
+def environment() -> Environment:
+    """The pages' Jinja environment: autoescaped, strict about missing names."""
+    return Environment(
+        loader=FileSystemLoader(str(templates_dir() / "web")),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def base_path(request: Request) -> str:
+    """The mount prefix of this cohort ('' when one cohort is served at the root)."""
+    return request.scope.get("root_path", "").rstrip("/")
+
+
+def page(
+    request: Request, v: Viewer | None, template: str, status_code: int = 200, **context: Any
+) -> HTMLResponse:
+    """templates/web/<template> inside the base layout, in the viewer's language (the cohort's without one)."""
+    lang = v.lang if v else _lang(request)
+    ws = workspace(request) if hasattr(request.app.state, "ws") else None
+    html = (
+        environment()
+        .get_template(template)
+        .render(v=v, t=words(lang), base=base_path(request), title=_cohort_title(ws), **context)
+    )
+    return HTMLResponse(html, status_code=status_code)
+
+
+def _lang(request: Request) -> str:
+    try:
+        return workspace(request).settings.lang
+    except Exception:  # a broken cohort.toml must not stop the error page itself
+        return "id"
+
+
+def _cohort_title(ws: Workspace | None) -> str:
+    try:
+        s = ws.settings if ws else None
+    except Exception:
+        return ""
+    return (s.title or f"{s.region} {s.year}") if s else ""

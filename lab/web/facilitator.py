@@ -1,0 +1,130 @@
+"""The facilitator's page: the funnel and per-team progress, the worksheets to fix and the ones waiting, the
+design queue with its decisions (the same service and audit trail as `lab decide`, source web), "run now",
+and the personal links with a revoke button.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import select
+
+from lab.domain import lifecycle
+from lab.domain.errors import LabError
+from lab.domain.models import Proposal, Team, Worksheet
+from lab.outputs.status import status
+from lab.stages import STAGES
+from lab.web.deps import AsFacilitator, Posted, Viewer, base_path, database, page
+from lab.web.errors import status_of
+from lab.web.words import words
+from lab.workflow.decisions import decide
+from lab.workspace.cohort import find_proposal
+
+router = APIRouter()
+SHOW = 200  # rows of a list the page carries; the rest is counted
+MAX_NOTE = 2_000
+
+
+def render(
+    request: Request, v: Viewer, message: str | None = None, problem: bool = False, status_code: int = 200
+) -> HTMLResponse:
+    """The facilitator's page, with a message (a decision's result or a guard's refusal)."""
+    from lab.workflow import links
+
+    with database(v) as (session, cohort):
+        data = status(v.ws, session, cohort, detail=True)
+        queue = _proposals(session, cohort.id, ("designed",))
+        closed = _proposals(session, cohort.id, lifecycle.TERMINAL_STATES)
+        issued = links.issue(v.ws, session, cohort)
+    context = {
+        "data": data,
+        "stages": STAGES,
+        "queue": queue,
+        "closed": closed,
+        "links": issued,
+        "last": request.app.state.runs.last(),
+        "running": request.app.state.runs.running(),
+        "show": SHOW,
+        "message": message,
+        "problem": problem,
+    }
+    return page(request, v, "facilitator_home.html.j2", status_code, **context)
+
+
+def _proposals(session, cohort_id: int, states) -> list[dict]:
+    rows = session.exec(
+        select(Proposal, Team)
+        .join(Team, Team.id == Proposal.team_id)
+        .where(Proposal.cohort_id == cohort_id, Proposal.state.in_(tuple(states)))
+        .order_by(Proposal.id)
+        .limit(SHOW)
+    ).all()
+    designs = {
+        w.proposal_id: w
+        for w in session.exec(
+            select(Worksheet).where(
+                Worksheet.proposal_id.in_([p.id for p, _ in rows]), Worksheet.stage == "design"
+            )
+        )
+    }
+    return [
+        {
+            "code": p.code,
+            "title": p.title,
+            "state": p.state,
+            "team": t.slug,
+            "unit": t.unit,
+            "design": designs[p.id].status if p.id in designs else None,
+            "decisions": [
+                m.event for m in lifecycle.PROPOSAL_MOVES if m.source == p.state and m.by == "facilitator"
+            ],
+        }
+        for p, t in rows
+    ]
+
+
+def _back(request: Request, message: str) -> Response:
+    return RedirectResponse(f"{base_path(request)}/?pesan={message}", status_code=303)
+
+
+@router.post("/keputusan")
+def decision(request: Request, v: AsFacilitator, form: Posted) -> Response:
+    """A decision on a proposal: approve, return (note required), drop, withdraw, reopen (note required)."""
+    code, event, note = (str(form.get(k) or "") for k in ("proposal", "decision", "note"))
+    if len(note) > MAX_NOTE:
+        return render(request, v, _too_long(v), True, 400)
+    try:
+        with database(v) as (session, cohort):
+            proposal = find_proposal(session, cohort, code[:40])
+            decide(v.ws, session, cohort, proposal, event[:40], v.principal.name, note, source="web")
+    except LabError as exc:
+        return render(request, v, str(exc), True, status_of(exc))
+    return _back(request, "decided")
+
+
+def _too_long(v: Viewer) -> str:
+    return f"{words(v.lang)['note']}: max {MAX_NOTE}"
+
+
+@router.post("/jalankan")
+def run_now(request: Request, v: AsFacilitator, form: Posted) -> Response:
+    """Start `lab run` for this cohort in the background."""
+    try:
+        request.app.state.runs.start()
+    except LabError:
+        return render(request, v, words(v.lang)["run_busy"], True, 409)
+    return _back(request, "run_started")
+
+
+@router.post("/cabut")
+def revoke(request: Request, v: AsFacilitator, form: Posted) -> Response:
+    """Revoke one personal link (a team slug or a person's name)."""
+    from lab.workflow import links
+
+    ident = str(form.get("id") or "")[:200]
+    try:
+        with database(v) as (session, cohort):
+            links.revoke(v.ws, session, cohort, ident)
+    except LabError as exc:
+        return render(request, v, str(exc), True, status_of(exc))
+    return _back(request, "revoked")
