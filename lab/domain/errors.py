@@ -12,6 +12,7 @@ LabError                      anything a user can act on (exit 1)
 ├── StaleState                optimistic versioning caught a lost update (exit 7)
 ├── CohortBusy                another run holds the cohort (exit 8)
 ├── StageStopped              a stage of `lab run` stopped on a cohort-wide problem (the problem's own code)
+├── LinkRefused               a personal link that does not open the lab (unknown, revoked, expired) (exit 11)
 └── PrefectUnavailable        Prefect's server unreachable, not Prefect, or not starting (exit 10)
 """
 
@@ -100,3 +101,14 @@ class StageStopped(LabError):
     def __init__(self, message: str, exit_code: int = 1):
         super().__init__(message)
         self.exit_code = exit_code
+
+
+class LinkRefused(LabError):
+    """A personal link that does not open the lab: unknown, revoked, expired, or its person or team is no longer
+    in the cohort. One message for all, so that a guesser learns nothing about which it was."""
+
+    exit_code = 11
+
+    def __init__(self) -> None:
+        super().__init__("this link does not open the lab (it may have expired or been replaced); "
+                         "ask your facilitator for your current link")  # fmt: skip

@@ -137,3 +137,34 @@ class SheetFile(SQLModel, table=True):
     cohort_id: int = Field(foreign_key="cohort.id", index=True)
     path: str
     written_hash: str = ""
+
+
+class Link(SQLModel, table=True):
+    """A personal link to the lab in a browser: one person's or one team's way in (`lab links`).
+
+    The token itself is never stored: `token_hash` is its SHA-256. The token is derived again from the
+    workspace's secret, the row id and `generation` (lab.workflow.links), so `lab links` can list it again."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohort.id", index=True)
+    role: str  # team | coordinator | facilitator
+    subject: str  # the team's slug, or the person's name as written in cohort.toml
+    generation: int = 1  # bumped by `lab links rotate`: the old URL dies
+    token_hash: str = Field(unique=True, index=True)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    expires_at: dt.datetime
+    revoked_at: dt.datetime | None = None
+    used_at: dt.datetime | None = None  # last redeemed
+
+
+class WebSession(SQLModel, table=True):
+    """A browser signed in through a personal link; the cookie's id is stored as its SHA-256 only."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohort.id", index=True)
+    link_id: int = Field(foreign_key="link.id", index=True)
+    sid_hash: str = Field(unique=True, index=True)
+    csrf: str
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    expires_at: dt.datetime
+    last_ip: str = ""

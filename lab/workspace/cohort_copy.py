@@ -17,7 +17,9 @@ from lab.workspace.archive_checks import shown
 
 BATCH = 1000
 
-# table, {column: table whose new id replaces it}; parents before children
+# table, {column: table whose new id replaces it}; parents before children. Personal links and browser
+# sessions (link, websession) are left out on purpose: they are credentials, and a restored workspace, or a
+# copy, issues its own (`lab links`) from its own secret, which no backup holds.
 PLAN: tuple[tuple[str, dict[str, str]], ...] = (
     ("cohort", {}),
     ("team", {"cohort_id": "cohort"}),

@@ -31,6 +31,8 @@ CODE = re.compile(r"[A-Z0-9]{2,10}")  # proposal ids are CODE-YEAR-NNN
 CODE_RULE = "2 to 10 letters A-Z or digits, e.g. PBG"
 MAX_PERSON = 100  # characters of a facilitator's or coordinator's name
 MAX_WEIGHT = 1000
+# the lab's address: http(s), a host name or [IPv6] address, perhaps a port and a folder; ASCII, no query
+BASE_URL = re.compile(r"https?://(?:[A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?(?:/[A-Za-z0-9._~\-/]*)?")
 # columns of the review sheet besides the criteria: a criterion may not take one of their names
 SHEET_COLUMNS = ("proposal", "reviewer", "note", "title", "unit")
 DEFAULT_RUBRIC = {
@@ -87,6 +89,24 @@ class EvidencePolicy(Strict):
         return int(self.max_proposal_mb * 1_000_000)
 
 
+class WebSettings(Strict):
+    """The lab in a browser (`lab serve`, `lab links`): where it is reached and how long a link and a session last."""
+
+    base_url: str = "http://127.0.0.1:8000"  # personal links are <base_url>/l/<token>
+    link_days: int = Field(default=30, ge=1, le=365)
+    session_hours: int = Field(default=12, ge=1, le=720)
+
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        if not BASE_URL.fullmatch(v):
+            raise ValueError(
+                f"'{_shown(v)}' is not the address of the lab; write http:// or https://, a host and "
+                'perhaps a port and a folder, e.g. "https://lab.example.go.id" (no spaces, no ? or #)'
+            )
+        return v.rstrip("/")
+
+
 class CohortSettings(Strict):
     """The validated contents of `cohort.toml`."""
 
@@ -103,6 +123,7 @@ class CohortSettings(Strict):
     rubric: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_RUBRIC))
     review: ReviewPolicy = ReviewPolicy()
     evidence: EvidencePolicy = EvidencePolicy()
+    web: WebSettings = WebSettings()
 
     @field_validator("schedule")
     @classmethod
@@ -254,6 +275,11 @@ min_reviewers = 0        # 0: a proposal is reviewed when every coordinator has 
 [evidence]
 max_file_mb = 25         # largest evidence file (bukti dukung) accepted, in MB
 max_proposal_mb = 100    # all evidence files of one proposal together, in MB
+
+[web]
+base_url = "http://127.0.0.1:8000"   # the address teams open (`lab serve`); personal links start with it
+link_days = 30           # a personal link (`lab links`) works this many days, 1-365
+session_hours = 12       # a browser stays signed in this many hours, 1-720
 
 [rubric]
 # Display-stage scoring weights (IGA presentation weights by default); scores are 1-10
