@@ -25,11 +25,11 @@ from sqlmodel import Session, select
 from lab.domain.errors import AnswersError, UnsafePath
 from lab.domain.models import Cohort, Worksheet, utcnow
 from lab.stages import SLUGS, get_stage
-from lab.storage import safefs
 from lab.storage.files import read_text, write_atomic
 from lab.storage.tables import Table, unsafe_char, unsafe_name
+from lab.workflow.answers_save import current_values, read_current, write_sheet
 from lab.workflow.store import StageEntities, stage_entities
-from lab.worksheets.markdown import MAX_BYTES, Parsed, decode, describe_error, parse_text
+from lab.worksheets.markdown import describe_error
 from lab.worksheets.render import digest
 from lab.worksheets.spec import describe
 from lab.workspace.settings import Workspace
@@ -320,8 +320,7 @@ def _import_one(
         raise AnswersError(f"{e.where}: {ident} is {entity.state}; its {stage.slug} worksheet is closed")
     root = ws.root
     try:  # the worksheet is read and written only as a regular file under real folders (lab.storage.safefs)
-        path = safefs.writable(root, sheet.path)
-        current = safefs.read_bytes(root, sheet.path, MAX_BYTES) if safefs.check(root, sheet.path) else None
+        path, current = read_current(root, sheet.path)
     except UnsafePath as exc:
         raise AnswersError(f"{e.where}: {exc}") from None
     edited = current is not None and digest(current) not in (
@@ -332,7 +331,7 @@ def _import_one(
         raise AnswersError(
             f"{e.where}: {sheet.path} was edited by the team; not replaced (use --force to replace it, keeping a copy)"
         )
-    base = _current_values(current, stage.schema) if current is not None else {}
+    base = current_values(current, stage.schema)
     merged = base | e.answers
     try:
         model = stage.schema.model_validate(merged)
@@ -345,21 +344,12 @@ def _import_one(
             backup = path.with_name(f"{path.name}.{utcnow():%Y%m%dT%H%M%S}.bak")
             write_atomic(backup, current, root)
             report.backups.append(backup.relative_to(root).as_posix())
-        write_atomic(path, data, root)
+        write_sheet(root, session, sheet, path, data)
     except UnsafePath as exc:  # a folder made a link since the check
         raise AnswersError(f"{e.where}: {exc}") from None
-    sheet.written_hash = digest(data)
-    session.add(sheet)
     report.written.append(sheet.path)
 
 
 def _where(err: dict) -> str:
     loc = [str(p + 1) if isinstance(p, int) else p for p in err["loc"]]
     return f" (at {'.'.join(loc)})" if len(loc) > 1 else ""
-
-
-def _current_values(data: bytes, schema) -> dict[str, Any]:
-    """What the file holds now (prefilled values), read leniently."""
-    parsed = Parsed()
-    text = decode(data, parsed)
-    return parse_text(text, schema).values if text is not None else {}

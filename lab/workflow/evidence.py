@@ -1,0 +1,248 @@
+"""Evidence files (*bukti dukung*) uploaded into a proposal's `evidence/` folder.
+
+An upload is written as it arrives (`Upload.write`), never held whole in memory: into a temporary file inside
+the real `evidence/` folder (reached through lab.storage.safefs, no link followed), within the `[evidence]`
+limits of cohort.toml (max_file_mb per file, max_proposal_mb for all the proposal's files), and kept only if
+its name's extension is on the allow-list AND its first bytes are of that kind (`sniff`): PDF, PNG, JPEG,
+GIF, WEBP, the Office zip containers docx/xlsx/pptx (checked inside: the part that makes each, no macros),
+MP4, WEBM, MP3, and plain UTF-8 text. The kept name is made safe (`safe_name`: the last path part only,
+lower-case ASCII words joined by '-', no leading dot, bounded length), and a name already taken gets a
+suffix (`-2`, `-3`, …): an upload never replaces a file. The file is linked into place atomically.
+"""
+
+from __future__ import annotations
+
+import codecs
+import errno
+import os
+import secrets
+import stat
+import zipfile
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from lab.domain.errors import LabError, mb
+from lab.domain.slug import slugify
+from lab.outputs.showcase_evidence import PASSIVE
+from lab.storage import safefs
+from lab.storage.files import file_mode
+from lab.workspace.settings import EvidencePolicy, Workspace
+
+ALLOWED = PASSIVE  # the kinds the showcase links: documents, images, audio, video that run nothing
+MAX_STEM = 80  # characters of a kept name before its extension
+MAX_TRIES = 1_000  # suffixes tried for a name already taken
+SNIFF_BYTES = 16
+OFFICE_PART = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml", "pptx": "ppt/presentation.xml"}
+MAX_ZIP_ENTRIES = 10_000
+
+
+class EvidenceRefused(LabError):
+    """An upload that is not kept: its name, type or size. The message is for the team."""
+
+
+def safe_name(raw: str) -> str:
+    """The name an uploaded file is kept under: the last part of `raw` only, its stem as a slug, its
+    extension lower-case and on the allow-list (EvidenceRefused otherwise)."""
+    base = raw.replace("\\", "/").rsplit("/", 1)[-1]
+    stem, dot, ext = base.rpartition(".")
+    stem, ext = stem[:1000], ext.lower()[:10] if dot else ""
+    if not dot or not stem.strip(". ") or ext not in ALLOWED:
+        allowed = ", ".join(sorted(ALLOWED))
+        raise EvidenceRefused(
+            f"'{slugify(base[:1000]) or '?'}': this type of file is not accepted; accepted: {allowed}"
+        )
+    return f"{slugify(stem, 'file')[:MAX_STEM].rstrip('-') or 'bukti'}.{ext}"
+
+
+def _mp3(head: bytes) -> bool:
+    return head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0)
+
+
+SIGNATURES = {
+    "pdf": lambda h: h.startswith(b"%PDF-"),
+    "png": lambda h: h.startswith(b"\x89PNG\r\n\x1a\n"),
+    "jpg": lambda h: h.startswith(b"\xff\xd8\xff"),
+    "jpeg": lambda h: h.startswith(b"\xff\xd8\xff"),
+    "gif": lambda h: h[:6] in (b"GIF87a", b"GIF89a"),
+    "webp": lambda h: h[:4] == b"RIFF" and h[8:12] == b"WEBP",
+    "docx": lambda h: h.startswith(b"PK\x03\x04"),
+    "xlsx": lambda h: h.startswith(b"PK\x03\x04"),
+    "pptx": lambda h: h.startswith(b"PK\x03\x04"),
+    "mp4": lambda h: h[4:8] == b"ftyp",
+    "webm": lambda h: h.startswith(b"\x1a\x45\xdf\xa3"),
+    "mp3": _mp3,
+    "txt": lambda h: True,  # checked as UTF-8 text while it streams
+}
+_TEXT_CONTROL = frozenset(range(0x20)) - {0x09, 0x0A, 0x0C, 0x0D}
+
+
+def folder_of(ws: Workspace, team_slug: str, code: str) -> str:
+    """The workspace-relative evidence folder of a proposal."""
+    return f"{ws.teams_dir.relative_to(ws.root).as_posix()}/{team_slug}/{code}/evidence"
+
+
+@dataclass(frozen=True)
+class Stored:
+    """An evidence file in the folder: its name and size in bytes."""
+
+    name: str
+    size: int
+
+
+def list_evidence(ws: Workspace, folder: str) -> list[Stored]:
+    """The regular files of an evidence folder (no hidden, linked or special file), by name."""
+    try:
+        fd = safefs.open_dir(ws.root, folder)
+    except FileNotFoundError:
+        return []
+    try:
+        out = []
+        for name in os.listdir(fd):
+            if name.startswith("."):
+                continue  # temporary files of an upload in progress
+            st = os.stat(name, dir_fd=fd, follow_symlinks=False)
+            if stat.S_ISREG(st.st_mode) and st.st_nlink == 1:
+                out.append(Stored(name, st.st_size))
+        return sorted(out, key=lambda s: s.name)
+    finally:
+        os.close(fd)
+
+
+class Upload:
+    """One file being received: `start(name)`, then `write(chunk)` as bytes arrive, then `finish()` (or
+    `abort()`, which leaves nothing behind). Each step raises EvidenceRefused with the team's reason."""
+
+    def __init__(self, ws: Workspace, folder: str, limits: EvidencePolicy) -> None:
+        self.ws, self.folder, self.limits = ws, folder, limits
+        self.fd: int | None = None  # the temporary file
+        self.dir_fd: int | None = None
+        self.tmp = self.name = self.ext = ""
+        self.size = 0
+        self.head = b""
+        self.budget = 0  # bytes this file may still have
+        self.decoder = None
+
+    def start(self, raw_name: str) -> str:
+        """Check the name and open the temporary file in the evidence folder; the safe name."""
+        self.name = safe_name(raw_name)
+        self.ext = self.name.rsplit(".", 1)[1]
+        used = sum(s.size for s in list_evidence(self.ws, self.folder))
+        self.budget = min(self.limits.max_file_bytes, self.limits.max_proposal_bytes - used)
+        if self.budget <= 0:
+            raise EvidenceRefused(self._over_proposal())
+        self.dir_fd = safefs.open_dir(self.ws.root, self.folder, create=True)
+        self.tmp = f".{self.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        self.fd = os.open(self.tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0),
+                          file_mode(), dir_fd=self.dir_fd)  # fmt: skip
+        if self.ext == "txt":
+            self.decoder = codecs.getincrementaldecoder("utf-8")()
+        return self.name
+
+    def _over_proposal(self) -> str:
+        return (f"the evidence of this proposal would pass {mb(self.limits.max_proposal_bytes)} MB "
+                "([evidence] max_proposal_mb in cohort.toml); remove a file or make this one smaller")  # fmt: skip
+
+    def write(self, chunk: bytes) -> None:
+        """Keep the next bytes of the file, within the limits and of the kind its name says."""
+        assert self.fd is not None
+        self.size += len(chunk)
+        if self.size > self.budget:
+            if self.size > self.limits.max_file_bytes:
+                raise EvidenceRefused(f"'{self.name}' is larger than {mb(self.limits.max_file_bytes)} MB "
+                                      "([evidence] max_file_mb in cohort.toml); make it smaller")  # fmt: skip
+            raise EvidenceRefused(self._over_proposal())
+        if len(self.head) < SNIFF_BYTES:
+            before = len(self.head)
+            self.head += chunk[: SNIFF_BYTES - before]
+            if len(self.head) >= SNIFF_BYTES and not before >= SNIFF_BYTES:
+                self._sniff()
+        if self.decoder is not None:
+            self._text(chunk, final=False)
+        view = memoryview(chunk)
+        while view:
+            view = view[os.write(self.fd, view) :]
+
+    def _sniff(self) -> None:
+        if not SIGNATURES[self.ext](self.head):
+            raise EvidenceRefused(f"'{self.name}' is not a {self.ext.upper()} file (its content is of another "
+                                  "kind); upload the file itself, with its own extension")  # fmt: skip
+
+    def _text(self, chunk: bytes, final: bool) -> None:
+        try:
+            text = self.decoder.decode(chunk, final)
+        except UnicodeDecodeError:
+            raise EvidenceRefused(f"'{self.name}' is not UTF-8 text; save it as UTF-8 or as a PDF") from None
+        if any(ord(c) in _TEXT_CONTROL for c in text):
+            raise EvidenceRefused(
+                f"'{self.name}' holds control characters, not plain text; upload it as a PDF"
+            )
+
+    def finish(self) -> Stored:
+        """Check the whole file, make it durable and link it into place under a free name."""
+        assert self.fd is not None and self.dir_fd is not None
+        if self.size == 0:
+            raise EvidenceRefused(f"'{self.name}' is empty; choose the file again")
+        if len(self.head) < SNIFF_BYTES:
+            self._sniff()
+        if self.decoder is not None:
+            self._text(b"", final=True)
+        os.fsync(self.fd)
+        if self.ext in OFFICE_PART:
+            self._office()
+        os.close(self.fd)
+        self.fd = None
+        name = self._link()
+        os.unlink(self.tmp, dir_fd=self.dir_fd)
+        self.tmp = ""
+        self._close_dir()
+        return Stored(name, self.size)
+
+    def _office(self) -> None:
+        """A docx/xlsx/pptx is a zip holding the part that makes it, and no macros."""
+        try:
+            with os.fdopen(os.dup(self.fd), "rb") as fh, zipfile.ZipFile(fh) as z:
+                infos = z.infolist()
+                names = {i.filename for i in infos[:MAX_ZIP_ENTRIES]}
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+            names, infos = set(), []
+        if (
+            len(infos) > MAX_ZIP_ENTRIES
+            or "[Content_Types].xml" not in names
+            or OFFICE_PART[self.ext] not in names
+        ):
+            raise EvidenceRefused(f"'{self.name}' is not a {self.ext.upper()} document; save it again from "
+                                  "the office program, or as a PDF")  # fmt: skip
+        if any(PurePosixPath(n).name.lower() == "vbaproject.bin" for n in names):
+            raise EvidenceRefused(f"'{self.name}' contains macros; save it without macros, or as a PDF")
+
+    def _link(self) -> str:
+        stem, ext = self.name.rsplit(".", 1)
+        for n in range(1, MAX_TRIES + 1):
+            name = self.name if n == 1 else f"{stem}-{n}.{ext}"
+            try:  # a hard link never replaces an entry: a name taken meanwhile is simply the next try
+                os.link(self.tmp, name, src_dir_fd=self.dir_fd, dst_dir_fd=self.dir_fd, follow_symlinks=False)
+                return name
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                if exc.errno != errno.EEXIST:
+                    raise
+        raise EvidenceRefused(f"too many files named like '{self.name}'; rename the file")
+
+    def abort(self) -> None:
+        """Remove the temporary file, if any (nothing of a refused upload is kept)."""
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+        if self.tmp and self.dir_fd is not None:
+            try:
+                os.unlink(self.tmp, dir_fd=self.dir_fd)
+            except FileNotFoundError:
+                pass
+            self.tmp = ""
+        self._close_dir()
+
+    def _close_dir(self) -> None:
+        if self.dir_fd is not None:
+            os.close(self.dir_fd)
+            self.dir_fd = None
