@@ -285,3 +285,48 @@ def test_coordinators_score_and_see_the_others_means_only_after_scoring(ws):
         rows = session.exec(select(Review.reviewer, Review.source)).all()
     assert sorted(rows) == sorted((name, "web") for name in COORDINATORS)
     assert proposals(ws)[code] == "reviewed"
+
+
+def test_an_english_cohort_gets_english_pages(ws):
+    ws = people(ws, lang="en")
+    enrol(ws, 1)
+    run_once(ws)
+    (team,) = teams(ws)
+    anonymous = client(ws)
+    assert "Open your personal link" in anonymous.get("/").text
+    assert "Ask the facilitator for a new link" in anonymous.get(f"/l/{'A' * 43}").text
+    home = signed_in(ws, team).get("/").text
+    assert '<html lang="en">' in home and "The team&#39;s worksheets" in home and "Sign out" in home
+
+
+def test_a_folder_of_cohorts_is_served_one_per_prefix_with_cookies_kept_apart(tmp_path):
+    from lab.workspace.cohort import init_workspace
+
+    cohorts = {}
+    for folder, region, code in (
+        ("pbg-2026", "Kabupaten Purbalingga", "PBG"),
+        ("bms-2026", "Kabupaten Banyumas", "BMS"),
+    ):
+        ws = init_workspace(tmp_path / "all" / folder, region, 2026, code)
+        path = ws.root / "cohort.toml"
+        path.write_text(path.read_text().replace("http://127.0.0.1:8000", f"http://127.0.0.1:8000/{folder}"))
+        ws = open_workspace(ws.root)
+        enrol(ws, 1)
+        run_once(ws)
+        cohorts[folder] = ws
+    (tmp_path / "all" / "not-a-cohort").mkdir()
+    from lab.web.app import create_app
+
+    c = TestClient(create_app(tmp_path / "all"), follow_redirects=False)
+    assert c.get("/").status_code == 404 and c.get("/not-a-cohort/").status_code == 404
+    pbg = cohorts["pbg-2026"]
+    link = urls(pbg)[next(iter(teams(pbg)))]
+    assert link.startswith("/pbg-2026/l/")
+    r = c.get(link)
+    assert r.status_code == 303 and r.headers["location"] == "/pbg-2026/"
+    assert "Path=/pbg-2026/" in r.headers["set-cookie"]
+    home = c.get("/pbg-2026/")
+    assert home.status_code == 200 and 'href="/pbg-2026/static/app.css"' in home.text
+    assert_safe(home)
+    assert c.get("/bms-2026/").status_code == 401  # the cookie opens its own cohort only
+    assert c.get(f"/bms-2026{link.removeprefix('/pbg-2026')}").status_code == 403

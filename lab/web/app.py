@@ -106,7 +106,8 @@ def cohort_app(folder: Path) -> FastAPI:
     app.state.ws = open_workspace(folder)
     app.state.limiter = session.Limiter()
     app.state.runs = runs.Runs(app.state.ws)
-    app.add_api_route("/static/app.css", _stylesheet, methods=["GET"])
+    app.add_api_route("/static/{name}", _static, methods=["GET"])
+    app.add_api_route("/favicon.ico", _icon, methods=["GET"])
     for module in (session, home, facilitator, coordinator):
         app.include_router(module.router)
     try:  # the worksheet forms (lab.web.worksheet_pages) join as soon as they exist
@@ -118,13 +119,22 @@ def cohort_app(folder: Path) -> FastAPI:
     return app
 
 
+STATIC = {"app.css": "text/css", "icon.svg": "image/svg+xml"}  # the files under templates/web/static served
+
+
 @cache
-def _css() -> bytes:
-    return (templates_dir() / "web" / "static" / "app.css").read_bytes()
+def _file(name: str) -> bytes:
+    return (templates_dir() / "web" / "static" / name).read_bytes()
 
 
-def _stylesheet() -> Response:
-    return Response(_css(), media_type="text/css", headers={"cache-control": "public, max-age=3600"})
+def _static(name: str) -> Response:
+    if name not in STATIC:
+        raise HTTPException(404, "not_found")
+    return Response(_file(name), media_type=STATIC[name], headers={"cache-control": "public, max-age=3600"})
+
+
+def _icon() -> Response:
+    return _static("icon.svg")
 
 
 def _message(request: Request, status: int, message: str) -> HTMLResponse:
