@@ -122,7 +122,7 @@ def _subjects(ws: Workspace, session: Session, cohort: Cohort, role: str | None 
     out = []
     if role in (None, "team"):
         listed = roster_slugs(ws)  # None: no readable roster.csv, the database's teams count
-        teams = session.exec(select(Team).where(Team.cohort_id == cohort.id).order_by(Team.id))  # type: ignore[arg-type]
+        teams = session.exec(select(Team).where(Team.cohort_id == cohort.id).order_by(Team.id))
         out += [_Subject("team", t.slug, t.unit, t.id) for t in teams if listed is None or t.slug in listed]
     settings = ws.settings
     for kind, names in (("coordinator", settings.coordinators), ("facilitator", settings.facilitators)):
@@ -148,8 +148,8 @@ def _subject_of(ws: Workspace, session: Session, cohort: Cohort, link: Link) -> 
 
 
 def _live_links(session: Session, cohort: Cohort, now: dt.datetime) -> dict[tuple[str, str], Link]:
-    query = select(Link).where(Link.cohort_id == cohort.id, Link.revoked_at.is_(None), Link.expires_at > now)  # type: ignore[union-attr]
-    return {(link.role, link.subject): link for link in session.exec(query.order_by(Link.id))}  # type: ignore[arg-type]
+    query = select(Link).where(Link.cohort_id == cohort.id, Link.revoked_at.is_(None), Link.expires_at > now)
+    return {(link.role, link.subject): link for link in session.exec(query.order_by(Link.id))}
 
 
 def _issued(ws: Workspace, subject: _Subject, link: Link, token: str) -> IssuedLink:
@@ -159,7 +159,7 @@ def _issued(ws: Workspace, subject: _Subject, link: Link, token: str) -> IssuedL
 
 def _end_sessions(session: Session, link_ids: list[int]) -> None:
     if link_ids:
-        session.exec(delete(WebSession).where(WebSession.link_id.in_(link_ids)))  # type: ignore[call-overload, attr-defined]
+        session.exec(delete(WebSession).where(WebSession.link_id.in_(link_ids)))
 
 
 def issue(
@@ -170,8 +170,8 @@ def issue(
     *,
     now: dt.datetime | None = None,
 ) -> list[IssuedLink]:
-    """One working link per team, coordinator and facilitator (of `role` only, if given), made where missing or
-    expired; returns them all, teams first, then coordinators, then facilitators."""
+    """One working link per team, coordinator and facilitator (of `role` only, if given), made where
+    missing or expired; returns them all, teams first, then coordinators, then facilitators."""
     _check_role(role)
     now = _now(now)
     secret = workspace_secret(ws)
@@ -188,7 +188,7 @@ def issue(
     session.flush()
     out = []
     for subject, link, new in pairs:
-        token = token_for(secret, link.id, link.generation)  # type: ignore[arg-type]
+        token = token_for(secret, link.id, link.generation)
         digest = _digest(token)
         if new or not hmac.compare_digest(link.token_hash, digest):
             # new, or the secret was replaced: the URL a person holds cannot be listed again, so it dies
@@ -210,8 +210,9 @@ def _find(ws: Workspace, session: Session, cohort: Cohort, ident: str, now: dt.d
         return " ".join(text.split()).casefold()
 
     known = _subjects(ws, session, cohort, role)
+    listed = {(k.role, k.id) for k in known}
     known += [_Subject(r, s, s, None) for (r, s) in _live_links(session, cohort, now)
-              if (role is None or r == role) and not any(k.role == r and k.id == s for k in known)]  # fmt: skip
+              if (role is None or r == role) and (r, s) not in listed]  # fmt: skip
     found = [s for s in known if key(s.id) == key(ident)]
     if not found:
         raise UsageError(f"no team or person {ident!r} in this cohort; `lab links PATH` lists them")
@@ -228,13 +229,13 @@ def revoke(
     issues a new one. Returns the link as it stands now (no URL; `expires` is today)."""
     now = _now(now)
     subject = _find(ws, session, cohort, ident, now)
-    query = select(Link).where(Link.cohort_id == cohort.id, Link.role == subject.role, Link.subject == subject.id,
-                               Link.revoked_at.is_(None))  # type: ignore[union-attr]  # fmt: skip
+    query = select(Link).where(Link.cohort_id == cohort.id, Link.role == subject.role,
+                               Link.subject == subject.id, Link.revoked_at.is_(None))  # fmt: skip
     links = list(session.exec(query))
     for link in links:
         link.revoked_at = now
         session.add(link)
-    _end_sessions(session, [link.id for link in links])  # type: ignore[misc]
+    _end_sessions(session, [link.id for link in links])
     session.flush()
     return IssuedLink(subject.role, subject.id, subject.name, "", now.date().isoformat())
 
@@ -249,10 +250,10 @@ def rotate(
     expires = now + dt.timedelta(days=ws.settings.web.link_days)
     for link in _live_links(session, cohort, now).values():
         link.generation += 1
-        link.token_hash = _digest(token_for(secret, link.id, link.generation))  # type: ignore[arg-type]
+        link.token_hash = _digest(token_for(secret, link.id, link.generation))
         link.expires_at = expires
         session.add(link)
-    session.exec(delete(WebSession).where(WebSession.cohort_id == cohort.id))  # type: ignore[call-overload]
+    session.exec(delete(WebSession).where(WebSession.cohort_id == cohort.id))
     session.flush()
     return issue(ws, session, cohort, now=now)
 
@@ -262,8 +263,9 @@ def redeem(
 ) -> tuple[Principal, str, str]:
     """Exchange a link's token for a session: (principal, session id for the cookie, CSRF token).
 
-    LinkRefused, with one message whatever the reason, for an unknown, revoked or expired link and for a team or
-    person no longer in the roster or cohort.toml. Needs a writer session (it adds the session's row)."""
+    LinkRefused, with one message whatever the reason, for an unknown, revoked or expired link and for a
+    team or person no longer in the roster or cohort.toml. Needs a writer session (it adds the session's
+    row)."""
     now = _now(now)
     if not isinstance(token, str) or not TOKEN.fullmatch(token):
         raise LinkRefused()
@@ -278,8 +280,8 @@ def redeem(
         raise LinkRefused()
     sid, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     hours = dt.timedelta(hours=ws.settings.web.session_hours)
-    session.exec(delete(WebSession).where(WebSession.cohort_id == cohort.id, WebSession.expires_at <= now))  # type: ignore[call-overload]
-    session.add(WebSession(cohort_id=cohort.id, link_id=link.id, sid_hash=_digest(sid), csrf=csrf,  # type: ignore[arg-type]
+    session.exec(delete(WebSession).where(WebSession.cohort_id == cohort.id, WebSession.expires_at <= now))
+    session.add(WebSession(cohort_id=cohort.id, link_id=link.id, sid_hash=_digest(sid), csrf=csrf,
                            created_at=now, expires_at=min(now + hours, _aware(link.expires_at)),
                            last_ip=str(ip or "")[:MAX_IP]))  # fmt: skip
     link.used_at = now
@@ -289,7 +291,7 @@ def redeem(
 
 
 def _principal(subject: _Subject, link: Link) -> Principal:
-    return Principal(subject.role, subject.id, subject.name, link.id, subject.team_id)  # type: ignore[arg-type]
+    return Principal(subject.role, subject.id, subject.name, link.id, subject.team_id)
 
 
 def principal(
@@ -303,7 +305,7 @@ def principal(
     row = session.exec(
         select(WebSession, Link)
         .join(Link, WebSession.link_id == Link.id)
-        .where(WebSession.sid_hash == _digest(sid))  # type: ignore[arg-type]
+        .where(WebSession.sid_hash == _digest(sid))
     ).first()
     if row is None:
         return None
@@ -324,5 +326,5 @@ def end_session(ws: Workspace, session: Session, cohort: Cohort, sid: str) -> No
     if isinstance(sid, str) and TOKEN.fullmatch(sid):
         session.exec(
             delete(WebSession).where(WebSession.cohort_id == cohort.id, WebSession.sid_hash == _digest(sid))
-        )  # type: ignore[call-overload]
+        )
         session.flush()
