@@ -272,3 +272,37 @@ def test_the_pages_show_save_and_refuse(two_teams):
     assert done.status_code == 303 and done.headers["location"].endswith("?pesan=tersimpan")
     assert reads_back(ws, "drum-up", mine) == expected("drum-up", factories.drum_up())
     assert "Tersimpan." in client.get(done.headers["location"]).text
+
+
+def test_a_team_fills_drum_up_through_the_real_app(two_teams):
+    """Signed in by its personal link, a team opens its form from the home page and saves it; the page carries
+    the app's safety headers and another team's form is not there."""
+    import re
+    import warnings
+    from urllib.parse import urlsplit
+
+    from lab.web.app import create_app
+    from lab.workflow import links
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+    ws = two_teams
+    mine, other = sorted(teams(ws))
+    with workspace_session(ws) as (session, cohort):
+        url = next(urlsplit(link.url).path for link in links.issue(ws, session, cohort) if link.id == mine)
+    client = TestClient(create_app(ws.root), follow_redirects=False)
+    assert client.get(url).status_code == 303
+    assert f"/lembar/drum-up/{mine}" in client.get("/").text
+    page = client.get(f"/lembar/drum-up/{mine}")
+    assert page.status_code == 200 and "content-security-policy" in page.headers
+    assert client.get(f"/lembar/drum-up/{other}").status_code == 404
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    file_hash = re.search(r'name="_hash" value="([0-9a-f]*)"', page.text).group(1)
+    fields = form_fields(get_stage("drum-up").schema, expected("drum-up", factories.drum_up()), "id")
+    items = [("csrf", token), ("_hash", file_hash), *posted(fields)[2:]]
+    done = send(client, f"/lembar/drum-up/{mine}", items)
+    assert done.status_code == 303, done.text
+    assert reads_back(ws, "drum-up", mine) == expected("drum-up", factories.drum_up())
+    run_once(ws)
+    assert teams(ws)[mine] == "committed"
