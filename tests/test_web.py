@@ -330,3 +330,19 @@ def test_a_folder_of_cohorts_is_served_one_per_prefix_with_cookies_kept_apart(tm
     assert_safe(home)
     assert c.get("/bms-2026/").status_code == 401  # the cookie opens its own cohort only
     assert c.get(f"/bms-2026{link.removeprefix('/pbg-2026')}").status_code == 403
+
+
+def test_the_facilitator_revokes_a_link_from_the_links_page(cohort):
+    team = next(iter(teams(cohort)))
+    old = urls(cohort)[team]
+    session = signed_in(cohort, team)
+    c = signed_in(cohort, FACILITATOR)
+    page = c.get("/tautan").text
+    assert f'value="team:{team}"' in page and old in page
+    r = c.post("/cabut", data={"csrf": csrf(c, "/tautan"), "id": f"team:{team}"})
+    assert r.status_code == 303 and "Tautan dicabut" in c.get(r.headers["location"]).text
+    assert session.get("/").status_code == 401
+    assert client(cohort).get(old).status_code == 403
+    fresh = urls(cohort)[team]
+    assert fresh != old and client(cohort).get(fresh).status_code == 303
+    assert signed_in(cohort, team).get("/tautan").status_code == 404

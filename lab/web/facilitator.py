@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import select
 
 from lab.domain import lifecycle
-from lab.domain.errors import LabError
+from lab.domain.errors import CohortBusy, LabError
 from lab.domain.models import Proposal, Team, Worksheet
 from lab.outputs.status import status
 from lab.stages import STAGES
@@ -35,7 +35,7 @@ def render(
         data = status(v.ws, session, cohort, detail=True)
         queue = _proposals(session, cohort.id, ("designed",))
         closed = _proposals(session, cohort.id, lifecycle.TERMINAL_STATES)
-        issued = links.issue(v.ws, session, cohort)
+        issued = len(links.issue(v.ws, session, cohort))
     context = {
         "data": data,
         "stages": STAGES,
@@ -83,8 +83,22 @@ def _proposals(session, cohort_id: int, states) -> list[dict]:
     ]
 
 
-def _back(request: Request, message: str) -> Response:
-    return RedirectResponse(f"{base_path(request)}/?pesan={message}", status_code=303)
+def _back(request: Request, message: str, where: str = "/") -> Response:
+    return RedirectResponse(f"{base_path(request)}{where}?pesan={message}", status_code=303)
+
+
+@router.get("/tautan")
+def links_page(request: Request, v: AsFacilitator, pesan: str = "") -> HTMLResponse:
+    """The personal links of everyone in the cohort (made where missing), each with a revoke button."""
+    return _links(request, v, words(v.lang)["revoked"] if pesan == "revoked" else None)
+
+
+def _links(request: Request, v: Viewer, message: str | None, problem: bool = False, status_code: int = 200):
+    from lab.workflow import links
+
+    with database(v) as (session, cohort):
+        issued = links.issue(v.ws, session, cohort)
+    return page(request, v, "links.html.j2", status_code, links=issued, message=message, problem=problem)
 
 
 @router.post("/keputusan")
@@ -111,8 +125,9 @@ def run_now(request: Request, v: AsFacilitator, form: Posted) -> Response:
     """Start `lab run` for this cohort in the background."""
     try:
         request.app.state.runs.start()
-    except LabError:
-        return render(request, v, words(v.lang)["run_busy"], True, 409)
+    except CohortBusy as exc:  # ours still running, or a run started elsewhere holds the cohort
+        busy = words(v.lang)["run_busy"]
+        return render(request, v, busy if str(exc) == "busy" else f"{busy} ({exc})", True, 409)
     return _back(request, "run_started")
 
 
@@ -126,5 +141,5 @@ def revoke(request: Request, v: AsFacilitator, form: Posted) -> Response:
         with database(v) as (session, cohort):
             links.revoke(v.ws, session, cohort, ident)
     except LabError as exc:
-        return render(request, v, str(exc), True, status_of(exc))
-    return _back(request, "revoked")
+        return _links(request, v, str(exc), True, status_of(exc))
+    return _back(request, "revoked", "/tautan")

@@ -21,6 +21,7 @@ from lab.domain.errors import CohortBusy, UnsafePath
 from lab.domain.text import visible
 from lab.storage import safefs
 from lab.storage.files import write_atomic
+from lab.workspace.lock import cohort_lock
 from lab.workspace.settings import Workspace
 
 LOG_FILE = ".lab-web-run.log"
@@ -52,6 +53,8 @@ class Runs:
         with self._lock:
             if self.running() or (self._thread is not None and self._thread.is_alive()):
                 raise CohortBusy("busy")
+            with cohort_lock(self.ws):  # a run started elsewhere: say so now rather than in its result
+                pass
             started = _now()
             log = _open_log(self.ws)
             try:
