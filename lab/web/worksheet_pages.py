@@ -34,6 +34,7 @@ from lab.workflow.answers_save import (
 )
 from lab.workflow.evidence import ALLOWED, EvidenceRefused, Upload, folder_of, list_evidence
 from lab.workflow.store import read_worksheet
+from lab.workspace.cohort import workspace_session
 
 router = APIRouter()
 UPLOAD_OVERHEAD = 1_000_000  # bytes of a multipart body beyond its files (boundaries, headers, the token)
@@ -95,7 +96,7 @@ def _folder(v: Viewer, target: Target) -> str:
 def worksheet_form(request: Request, stage: str, owner: str, v: AsTeam, pesan: str = "") -> HTMLResponse:
     """The worksheet's form, prefilled from its file; the file's current problems beside their fields."""
     w = worksheet_words(v.lang)
-    with deps.database(v) as (session, cohort):
+    with workspace_session(v.ws, writer=False) as (session, cohort):
         target = _target(v, session, cohort, stage, owner)
         opened = open_sheet(v.ws, target)
         problems: dict[str, list[str]] = {}
@@ -113,9 +114,10 @@ def worksheet_form(request: Request, stage: str, owner: str, v: AsTeam, pesan: s
 
 @router.post("/lembar/{stage}/{owner}", response_model=None)
 def save_form(request: Request, stage: str, owner: str, v: AsTeam, form: Posted) -> Response:
-    """Save the posted form into the worksheet file (see the module docstring for the answers)."""
+    """Save the posted form into the worksheet file (see the module docstring for the answers). The lookups
+    read the database; the save takes its own short write transaction (lab.workflow.answers_save)."""
     w = worksheet_words(v.lang)
-    with deps.database(v) as (session, cohort):
+    with workspace_session(v.ws, writer=False) as (session, cohort):
         target = _target(v, session, cohort, stage, owner)
         schema = target.stage.schema
         if target.closed:
@@ -128,7 +130,7 @@ def save_form(request: Request, stage: str, owner: str, v: AsTeam, form: Posted)
             opened = open_sheet(v.ws, target)
             return _render(request, v, target, opened.values, opened.hash, {GENERAL: [str(exc)]}, 413,
                            w["form_too_large"].format(reason=exc), True)  # fmt: skip
-        result = save_worksheet(v.ws, session, target, answers, expected if isinstance(expected, str) else "",
+        result = save_worksheet(v.ws, target, answers, expected if isinstance(expected, str) else "",
                                 actor=v.principal.name, source="web")  # fmt: skip
         if result.status == "saved":
             return RedirectResponse(f"{_url(request, stage, owner)}?pesan=tersimpan", status_code=303)
@@ -184,7 +186,7 @@ async def upload_evidence(request: Request, code: str, v: AsTeam) -> Response:
 
 
 def _upload_folder(v: Viewer, code: str) -> tuple[str, str]:
-    with deps.database(v) as (session, cohort):
+    with workspace_session(v.ws, writer=False) as (session, cohort):
         target = _target(v, session, cohort, "deliver", code)
         if target.closed:
             raise HTTPException(404, "not_found")  # evidence changes only while the deliver worksheet is open
@@ -193,7 +195,7 @@ def _upload_folder(v: Viewer, code: str) -> tuple[str, str]:
 
 def _refused_page(request: Request, v: Viewer, code: str, reason: str) -> HTMLResponse:
     w = worksheet_words(v.lang)
-    with deps.database(v) as (session, cohort):
+    with workspace_session(v.ws, writer=False) as (session, cohort):
         target = _target(v, session, cohort, "deliver", code)
         opened = open_sheet(v.ws, target)
         return _render(request, v, target, opened.values, opened.hash, {}, 422,

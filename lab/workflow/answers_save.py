@@ -33,6 +33,7 @@ from lab.workflow.context import Run
 from lab.workflow.store import read_worksheet, render_for
 from lab.worksheets.markdown import MAX_BYTES, Parsed, decode, parse_text
 from lab.worksheets.render import digest
+from lab.workspace.cohort import workspace_session
 from lab.workspace.settings import Workspace
 
 log = logging.getLogger(__name__)
@@ -147,14 +148,16 @@ _LOCKS = tuple(threading.Lock() for _ in range(64))  # two saves of one file in 
 
 def save_worksheet(
     ws: Workspace,
-    session: Session,
     target: Target,
     answers: dict[str, Any],
     expected_hash: str,
     actor: str = "",
     source: str = "web",
 ) -> SaveResult:
-    """Write `answers` into the target's worksheet file if it still hashes to `expected_hash`."""
+    """Write `answers` into the target's worksheet file if it still hashes to `expected_hash`.
+
+    The reading, rendering and checking happen outside any database transaction; the write and the record of
+    its hash take one short writer transaction of their own (many teams saving at once wait little)."""
     if target.closed:
         return SaveResult("closed")
     stage, root, rel = target.stage, ws.root, target.sheet.path
@@ -177,7 +180,13 @@ def save_worksheet(
                 raise UnsafePath(
                     rel, f"would be larger than {MAX_BYTES // 1_000_000} MB; shorten the answers"
                 )
-            write_sheet(root, session, target.sheet, path, data)
+            with workspace_session(ws) as (session, _):
+                sheet = session.get(Worksheet, target.sheet.id)
+                if sheet is None:  # removed meanwhile (a restore): nothing to write into
+                    return SaveResult(
+                        "refused", now, problems={GENERAL: [f"{rel} is no longer in this cohort"]}
+                    )
+                write_sheet(root, session, sheet, path, data)
         except LabError as exc:  # too large, a broken cohort template, a folder made a link since the check
             return SaveResult("refused", now, problems={GENERAL: [str(exc)]})
     parsed, model = read_worksheet(target.run, target.entity, target.sheet, data)
