@@ -346,3 +346,39 @@ def test_the_facilitator_revokes_a_link_from_the_links_page(cohort):
     fresh = urls(cohort)[team]
     assert fresh != old and client(cohort).get(fresh).status_code == 303
     assert signed_in(cohort, team).get("/tautan").status_code == 404
+
+
+def _active(html: str) -> list[str]:
+    """Whatever in a page could run: script or other active elements, on* attributes, javascript: links."""
+    from html.parser import HTMLParser
+
+    found: list[str] = []
+
+    class Scan(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag in ("script", "iframe", "object", "embed", "img", "style"):
+                found.append(tag)
+            for name, value in attrs:
+                if (
+                    name.startswith("on")
+                    or name == "style"
+                    or (value or "").strip().lower().startswith("javascript:")
+                ):
+                    found.append(f"{tag} {name}={value}")
+
+    Scan().feed(html)
+    return found
+
+
+def test_hostile_team_text_on_every_coordinator_and_facilitator_page_stays_text(ws):
+    from tests import hostile
+
+    ws = people(ws, facilitator="Fasilitator")
+    drive_to_display(ws, 2, hostile.ANSWERS)
+    c = signed_in(ws, COORDINATORS[0])
+    pages = [c.get("/")] + [c.get(f"/nilai/{code}") for code, s in proposals(ws).items() if s == "showcased"]
+    pages.append(signed_in(ws, "Fasilitator").get("/"))
+    for r in pages:
+        assert r.status_code == 200
+        assert _active(r.text) == []
+    assert "&lt;script&gt;alert(5)&lt;/script&gt;" in pages[1].text  # a highlight, shown as text

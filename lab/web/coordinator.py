@@ -74,6 +74,8 @@ def _form(
     if not items:
         raise HTTPException(404, "not_found")
     item = items[0]
+    with database(v) as (session, cohort):
+        item["profile"] = _profile(session, cohort, item["code"])
     values = dict(posted) if posted else {c: (item["mine"] or {}).get(c, "") for c in v.ws.settings.rubric}
     for criterion, value in values.items():
         if isinstance(value, float) and value.is_integer():
@@ -81,6 +83,19 @@ def _form(
     context = {"item": item, "rubric": v.ws.settings.rubric, "values": values, "message": message}
     context["note"] = (posted or {}).get("note", item["my_note"])
     return page(request, v, "score.html.j2", status_code, problem=status_code >= 400, **context)
+
+
+def _profile(session: Session, cohort: Cohort, code: str) -> dict[str, Any]:
+    """What the innovation is, from its last valid display worksheet: the summary (Markdown through the
+    showcase's sanitiser) and its highlights (plain text, escaped by the page)."""
+    from lab.outputs.profiles import profiles
+    from lab.outputs.showcase_html import render_text
+
+    for p in profiles(session, cohort, REVIEWABLE, last_good=True):
+        if p.code == code:
+            highlights = p.display.get("highlights") or []
+            return {"summary": render_text(p.display.get("summary") or ""), "highlights": highlights[:20]}
+    return {"summary": "", "highlights": []}
 
 
 @router.get("/nilai/{code}")
