@@ -186,7 +186,15 @@ def test_the_upload_page_keeps_files_after_the_csrf_token_and_lists_them(approve
     )
     assert [p.name for p in evidence_dir(ws, code).iterdir()] == ["sk-bupati.pdf"]
     page = client.get(f"/lembar/deliver/{code}?pesan=bukti")
-    assert "sk-bupati.pdf" in page.text and "MB" in page.text and 'name="evidence.1.proves"' in page.text
+    assert "sk-bupati.pdf</code> · 1 KB" in page.text and 'name="evidence.1.proves"' in page.text
+    assert "belum disebut" in page.text  # uploaded, not yet said what it proves
+    from tests import factories
+    from tests.helpers import answer
+
+    answer(ws, "deliver", code, factories.deliver(("sk-bupati.pdf",)) | {"evidence": [
+        {"file": "sk-bupati.pdf", "proves": "Penetapan inovasi oleh Bupati"}]})  # fmt: skip
+    page = client.get(f"/lembar/deliver/{code}").text
+    assert "sk-bupati.pdf</code> · 1 KB · Penetapan inovasi oleh Bupati" in page
     # another team's proposal is not there for this team
     data, headers = body(("csrf", None, b"tok"), ("file", "x.pdf", PDF))
     assert (

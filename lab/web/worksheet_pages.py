@@ -63,7 +63,12 @@ def _render(
     evidence = None
     limits = v.ws.settings.evidence
     if target.stage.slug == "deliver":
-        evidence = [(s.name, mb(s.size)) for s in list_evidence(v.ws, _folder(v, target))]
+        proves = {
+            r.get("file"): r.get("proves") or "" for r in values.get("evidence") or () if isinstance(r, dict)
+        }
+        evidence = [
+            (s.name, _size(s.size), proves.get(s.name)) for s in list_evidence(v.ws, _folder(v, target))
+        ]
     owner = target.entity.code if target.stage.granularity == "proposal" else target.team.slug
     return deps.page(
         request, v, "worksheet.html.j2", status_code,
@@ -75,6 +80,11 @@ def _render(
         evidence_help=w["evidence_help"].format(kinds=", ".join(sorted(ALLOWED)), file_mb=mb(limits.max_file_bytes),
                                                 proposal_mb=mb(limits.max_proposal_bytes)),
     )  # fmt: skip
+
+
+def _size(n: int) -> str:
+    """A file size as people read it: KB below a megabyte, MB with one decimal above."""
+    return f"{-(-n // 1000)} KB" if n < 1_000_000 else f"{n / 1_000_000:.1f} MB"
 
 
 def _heading(target: Target, lang: str) -> str:
