@@ -225,7 +225,14 @@ def test_wrong_type_and_oversize_uploads_are_refused_on_the_page(approved):
     code = next(c for c in codes if c in client.get(f"/lembar/deliver/{c}").text)
     data, headers = body(("csrf", None, b"tok"), ("file", "foto.pdf", PNG))
     refused = client.post(f"/lembar/deliver/{code}/bukti", content=data, headers=headers)
-    assert refused.status_code == 422 and "is not a PDF file" in refused.text
+    assert refused.status_code == 422 and "bukan berkas PDF" in refused.text
+    many = [("file", f"f{n}.pdf", PDF) for n in range(21)]
+    data, headers = body(("csrf", None, b"tok"), *many)
+    refused = client.post(f"/lembar/deliver/{code}/bukti", content=data, headers=headers)
+    assert refused.status_code == 422 and "paling banyak 20 berkas" in refused.text
+    assert len(list(evidence_dir(ws, code).iterdir())) == 20  # those before the 21st are kept
+    for p in evidence_dir(ws, code).iterdir():
+        p.unlink()
     too_big = str(ws.settings.evidence.max_proposal_bytes + 2_000_000)
     refused = client.post(f"/lembar/deliver/{code}/bukti", content=b"x",
                           headers={"content-type": "multipart/form-data; boundary=XyZ", "content-length": too_big})  # fmt: skip

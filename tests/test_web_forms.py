@@ -272,6 +272,12 @@ def test_the_pages_show_save_and_refuse(two_teams):
     assert done.status_code == 303 and done.headers["location"].endswith("?pesan=tersimpan")
     assert reads_back(ws, "drum-up", mine) == expected("drum-up", factories.drum_up())
     assert "Tersimpan." in client.get(done.headers["location"]).text
+    run_once(ws)  # the team commits: its drum-up worksheet is closed, shown read-only, and not saved again
+    closed = client.get(f"/lembar/drum-up/{mine}")
+    assert "hanya bisa dibaca" in closed.text and '<fieldset class="sheet" disabled>' in closed.text
+    before = sheet_path(ws, "drum-up", mine).read_bytes()
+    assert send(client, f"/lembar/drum-up/{mine}", [("csrf", "tok"), *fresh]).status_code == 409
+    assert sheet_path(ws, "drum-up", mine).read_bytes() == before
 
 
 def test_a_team_fills_drum_up_through_the_real_app(two_teams):

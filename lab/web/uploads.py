@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from lab.workflow.evidence import Stored, Upload
+from lab.workflow.evidence import EvidenceRefused, Stored, Upload
 
 MAX_CSRF = 200  # bytes of the csrf field
 MAX_FIELD = 1_000  # bytes of any other small field (ignored)
@@ -23,8 +23,11 @@ class Forbidden(Exception):
     """The body does not start with the session's CSRF token."""
 
 
-class TooMany(Exception):
+class TooMany(EvidenceRefused):
     """More files in one upload than MAX_FILES."""
+
+    def __init__(self) -> None:
+        super().__init__("files", limit=MAX_FILES)
 
 
 def boundary_of(content_type: str) -> bytes | None:

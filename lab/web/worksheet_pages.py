@@ -21,7 +21,7 @@ from lab.stages import SLUGS, get_stage
 from lab.web import deps
 from lab.web.deps import AsTeam, Posted, Viewer
 from lab.web.forms import HASH_FIELD, FormTooLarge, answers_from_form, changes, form_fields, unplaced
-from lab.web.uploads import EvidenceStream, Forbidden, TooMany, boundary_of
+from lab.web.uploads import EvidenceStream, Forbidden, boundary_of
 from lab.web.worksheet_words import worksheet_words
 from lab.workflow.answers_save import (
     GENERAL,
@@ -184,11 +184,12 @@ async def upload_evidence(request: Request, code: str, v: AsTeam) -> Response:
     except Forbidden:
         stream.abort()
         raise HTTPException(403, "csrf") from None
-    except (EvidenceRefused, TooMany, LabError, ValueError) as exc:  # ValueError: a malformed multipart body
+    except (LabError, ValueError) as exc:  # ValueError: a malformed multipart body
         stream.abort()
-        refused = (
-            str(exc) if isinstance(exc, LabError) else "the upload could not be read; choose the files again"
-        )
+        if isinstance(exc, EvidenceRefused):
+            refused = exc.text(v.lang)
+        else:
+            refused = str(exc) if isinstance(exc, LabError) else worksheet_words(v.lang)["unreadable"]
     if refused:
         return await run_in_threadpool(_refused_page, request, v, code, refused)
     url = _url(request, "deliver", target)

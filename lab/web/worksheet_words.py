@@ -26,6 +26,7 @@ WORDS: dict[str, dict[str, str]] = {
         "Bukti dukung di bawah. Jenis yang diterima: {kinds}; paling besar {file_mb} MB per berkas, "
         "{proposal_mb} MB untuk semua berkas usulan ini.",
         "upload": "Unggah",
+        "unreadable": "kiriman tidak dapat dibaca; pilih berkasnya lagi",
         "not_listed": "belum disebut di isian Bukti dukung di bawah",
         "choose_file": "Pilih berkas",
         "uploaded": "Berkas tersimpan; daftarnya ada di bawah.",
@@ -57,6 +58,7 @@ WORDS: dict[str, dict[str, str]] = {
         "below. Accepted kinds: {kinds}; at most {file_mb} MB per file, {proposal_mb} MB for all the files of "
         "this proposal.",
         "upload": "Upload",
+        "unreadable": "the upload could not be read; choose the files again",
         "not_listed": "not yet listed in the Evidence field below",
         "choose_file": "Choose files",
         "uploaded": "Files saved; they are listed below.",

@@ -36,8 +36,45 @@ OFFICE_PART = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml", "pptx": "
 MAX_ZIP_ENTRIES = 10_000
 
 
+REASONS: dict[str, dict[str, str]] = {
+    "type": {"id": "'{name}': jenis berkas ini tidak diterima; yang diterima: {allowed}",
+             "en": "'{name}': this type of file is not accepted; accepted: {allowed}"},
+    "file_size": {"id": "'{name}' lebih besar dari {limit} MB ([evidence] max_file_mb di cohort.toml); perkecil berkasnya",
+                  "en": "'{name}' is larger than {limit} MB ([evidence] max_file_mb in cohort.toml); make it smaller"},
+    "proposal_size": {
+        "id": "bukti dukung usulan ini akan melebihi {limit} MB ([evidence] max_proposal_mb di cohort.toml); "
+              "hapus satu berkas atau perkecil berkas ini",
+        "en": "the evidence of this proposal would pass {limit} MB ([evidence] max_proposal_mb in cohort.toml); "
+              "remove a file or make this one smaller"},
+    "content": {"id": "'{name}' bukan berkas {kind} (isinya berjenis lain); unggah berkas aslinya, dengan ekstensinya sendiri",
+                "en": "'{name}' is not a {kind} file (its content is of another kind); upload the file itself, with its "
+                      "own extension"},
+    "utf8": {"id": "'{name}' bukan teks UTF-8; simpan sebagai UTF-8 atau PDF",
+             "en": "'{name}' is not UTF-8 text; save it as UTF-8 or as a PDF"},
+    "control": {"id": "'{name}' berisi karakter kendali, bukan teks biasa; unggah sebagai PDF",
+                "en": "'{name}' holds control characters, not plain text; upload it as a PDF"},
+    "empty": {"id": "'{name}' kosong; pilih berkasnya lagi", "en": "'{name}' is empty; choose the file again"},
+    "office": {"id": "'{name}' bukan dokumen {kind}; simpan ulang dari program perkantorannya, atau sebagai PDF",
+               "en": "'{name}' is not a {kind} document; save it again from the office program, or as a PDF"},
+    "macros": {"id": "'{name}' berisi makro; simpan tanpa makro, atau sebagai PDF",
+               "en": "'{name}' contains macros; save it without macros, or as a PDF"},
+    "names": {"id": "terlalu banyak berkas bernama seperti '{name}'; ganti nama berkasnya",
+              "en": "too many files named like '{name}'; rename the file"},
+    "files": {"id": "paling banyak {limit} berkas sekali unggah", "en": "at most {limit} files in one upload"},
+}  # fmt: skip
+
+
 class EvidenceRefused(LabError):
-    """An upload that is not kept: its name, type or size. The message is for the team."""
+    """An upload that is not kept: its name, type or size. `text(lang)` is the reason in the team's language;
+    the message (str) is in English, as the engine's other reasons."""
+
+    def __init__(self, reason: str, **params: object) -> None:
+        self.reason, self.params = reason, params
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str) -> str:
+        """The reason in Bahasa Indonesia ("id") or English."""
+        return REASONS[self.reason]["en" if lang == "en" else "id"].format(**self.params)
 
 
 def safe_name(raw: str) -> str:
@@ -48,9 +85,7 @@ def safe_name(raw: str) -> str:
     stem, ext = stem[:1000], ext.lower()[:10] if dot else ""
     if not dot or not stem.strip(". ") or ext not in ALLOWED:
         allowed = ", ".join(sorted(ALLOWED))
-        raise EvidenceRefused(
-            f"'{slugify(base[:1000]) or '?'}': this type of file is not accepted; accepted: {allowed}"
-        )
+        raise EvidenceRefused("type", name=slugify(base[:1000]) or "?", allowed=allowed)
     return f"{slugify(stem, 'file')[:MAX_STEM].rstrip('-') or 'bukti'}.{ext}"
 
 
@@ -129,7 +164,7 @@ class Upload:
         used = sum(s.size for s in list_evidence(self.ws, self.folder))
         self.budget = min(self.limits.max_file_bytes, self.limits.max_proposal_bytes - used)
         if self.budget <= 0:
-            raise EvidenceRefused(self._over_proposal())
+            raise EvidenceRefused("proposal_size", limit=mb(self.limits.max_proposal_bytes))
         self.dir_fd = safefs.open_dir(self.ws.root, self.folder, create=True)
         self.tmp = f".{self.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
         self.fd = os.open(self.tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0),
@@ -138,19 +173,14 @@ class Upload:
             self.decoder = codecs.getincrementaldecoder("utf-8")()
         return self.name
 
-    def _over_proposal(self) -> str:
-        return (f"the evidence of this proposal would pass {mb(self.limits.max_proposal_bytes)} MB "
-                "([evidence] max_proposal_mb in cohort.toml); remove a file or make this one smaller")  # fmt: skip
-
     def write(self, chunk: bytes) -> None:
         """Keep the next bytes of the file, within the limits and of the kind its name says."""
         assert self.fd is not None
         self.size += len(chunk)
         if self.size > self.budget:
             if self.size > self.limits.max_file_bytes:
-                raise EvidenceRefused(f"'{self.name}' is larger than {mb(self.limits.max_file_bytes)} MB "
-                                      "([evidence] max_file_mb in cohort.toml); make it smaller")  # fmt: skip
-            raise EvidenceRefused(self._over_proposal())
+                raise EvidenceRefused("file_size", name=self.name, limit=mb(self.limits.max_file_bytes))
+            raise EvidenceRefused("proposal_size", limit=mb(self.limits.max_proposal_bytes))
         if len(self.head) < SNIFF_BYTES:
             before = len(self.head)
             self.head += chunk[: SNIFF_BYTES - before]
@@ -164,24 +194,21 @@ class Upload:
 
     def _sniff(self) -> None:
         if not SIGNATURES[self.ext](self.head):
-            raise EvidenceRefused(f"'{self.name}' is not a {self.ext.upper()} file (its content is of another "
-                                  "kind); upload the file itself, with its own extension")  # fmt: skip
+            raise EvidenceRefused("content", name=self.name, kind=self.ext.upper())
 
     def _text(self, chunk: bytes, final: bool) -> None:
         try:
             text = self.decoder.decode(chunk, final)
         except UnicodeDecodeError:
-            raise EvidenceRefused(f"'{self.name}' is not UTF-8 text; save it as UTF-8 or as a PDF") from None
+            raise EvidenceRefused("utf8", name=self.name) from None
         if any(ord(c) in _TEXT_CONTROL for c in text):
-            raise EvidenceRefused(
-                f"'{self.name}' holds control characters, not plain text; upload it as a PDF"
-            )
+            raise EvidenceRefused("control", name=self.name)
 
     def finish(self) -> Stored:
         """Check the whole file, make it durable and link it into place under a free name."""
         assert self.fd is not None and self.dir_fd is not None
         if self.size == 0:
-            raise EvidenceRefused(f"'{self.name}' is empty; choose the file again")
+            raise EvidenceRefused("empty", name=self.name)
         if len(self.head) < SNIFF_BYTES:
             self._sniff()
         if self.decoder is not None:
@@ -210,10 +237,9 @@ class Upload:
             or "[Content_Types].xml" not in names
             or OFFICE_PART[self.ext] not in names
         ):
-            raise EvidenceRefused(f"'{self.name}' is not a {self.ext.upper()} document; save it again from "
-                                  "the office program, or as a PDF")  # fmt: skip
+            raise EvidenceRefused("office", name=self.name, kind=self.ext.upper())
         if any(PurePosixPath(n).name.lower() == "vbaproject.bin" for n in names):
-            raise EvidenceRefused(f"'{self.name}' contains macros; save it without macros, or as a PDF")
+            raise EvidenceRefused("macros", name=self.name)
 
     def _link(self) -> str:
         stem, ext = self.name.rsplit(".", 1)
@@ -227,7 +253,7 @@ class Upload:
             except OSError as exc:
                 if exc.errno != errno.EEXIST:
                     raise
-        raise EvidenceRefused(f"too many files named like '{self.name}'; rename the file")
+        raise EvidenceRefused("names", name=self.name)
 
     def abort(self) -> None:
         """Remove the temporary file, if any (nothing of a refused upload is kept)."""
