@@ -382,3 +382,40 @@ def test_hostile_team_text_on_every_coordinator_and_facilitator_page_stays_text(
         assert r.status_code == 200
         assert _active(r.text) == []
     assert "&lt;script&gt;alert(5)&lt;/script&gt;" in pages[1].text  # a highlight, shown as text
+
+
+def test_due_dates_from_the_schedule_and_overdue_worksheets_are_marked(cohort):
+    path = cohort.root / "cohort.toml"
+    path.write_text(
+        path.read_text().replace("[schedule]\n", "[schedule]\ndrum-up = 2020-01-10\ndesign = 2099-12-31\n")
+    )
+    ws = open_workspace(cohort.root)
+    team = next(iter(teams(ws)))
+    card = signed_in(ws, team).get("/").text
+    assert "Tenggat 2099-12-31" in card and "Tenggat 2020-01-10" in card
+    assert "lewat tenggat" not in card  # drum-up is done, design is not due yet
+    with workspace_session(ws) as (session, cohort_row):
+        from lab.domain.models import Worksheet
+
+        for w in session.exec(select(Worksheet).where(Worksheet.stage == "design")):
+            w.status = "invalid"
+            session.add(w)
+    path.write_text(path.read_text().replace("design = 2099-12-31", "design = 2020-02-01"))
+    ws = open_workspace(cohort.root)
+    assert "lewat tenggat" in signed_in(ws, team).get("/").text
+    assert "lewat tenggat" in signed_in(ws, FACILITATOR).get("/").text
+
+
+def test_a_coordinator_added_to_cohort_toml_signs_in_without_restarting_the_server(cohort, capsys):
+    c = client(cohort)
+    path = cohort.root / "cohort.toml"
+    path.write_text(path.read_text().replace('"Ir. Bambang"]', '"Ir. Bambang", "Drs. Joko"]'))
+    ws = open_workspace(cohort.root)
+    assert c.get(urls(ws)["Drs. Joko"]).status_code == 303
+    assert "Drs. Joko" in c.get("/").text
+    path.write_text(path.read_text().replace('region = "', 'regoin = "'))
+    broken = c.get("/")
+    assert broken.status_code == 500 and "Terjadi kesalahan di server" in broken.text
+    assert "region" not in broken.text and str(cohort.root) not in broken.text  # no path for a visitor
+    assert "cohort.toml: region: Field required" in capsys.readouterr().err  # the operator reads it
+    assert_safe(broken)

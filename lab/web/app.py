@@ -18,11 +18,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 
 from lab.domain.errors import LabError, WorkspaceError
+from lab.domain.text import visible
 from lab.web import deps
 from lab.web.errors import status_of
 from lab.web.words import words
 from lab.worksheets.render import templates_dir
-from lab.workspace.settings import SETTINGS_FILE, open_workspace
+from lab.workspace.settings import SETTINGS_FILE
 
 HEADERS = {
     "content-security-policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
@@ -103,9 +104,10 @@ def cohort_app(folder: Path) -> FastAPI:
     from lab.web import coordinator, facilitator, home, runs, session
 
     app = _bare()
-    app.state.ws = open_workspace(folder)
+    app.state.served = deps.Served(folder)
+    ws = app.state.served.current()  # a broken cohort.toml stops `lab serve` at once, with its message
     app.state.limiter = session.Limiter()
-    app.state.runs = runs.Runs(app.state.ws)
+    app.state.runs = runs.Runs(ws)
     app.add_api_route("/static/{name}", _static, methods=["GET"])
     app.add_api_route("/favicon.ico", _icon, methods=["GET"])
     for module in (session, home, facilitator, coordinator):
@@ -153,4 +155,8 @@ async def _bad_request(request: Request, exc: RequestValidationError) -> HTMLRes
 
 
 async def _lab_error(request: Request, exc: LabError) -> HTMLResponse:
-    return _message(request, status_of(exc), str(exc))
+    status = status_of(exc)
+    if status >= 500:  # a broken workspace is the operator's to fix: its message (with paths) goes to stderr
+        print(f"lab serve: error: {visible(str(exc))}", file=sys.stderr)
+        return _message(request, status, words(deps._lang(request))["server_error"])
+    return _message(request, status, str(exc))

@@ -7,10 +7,13 @@ The shared interface of lab.web: the worksheet pages code against exactly these 
 from __future__ import annotations
 
 import hmac
+import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import parse_qsl
 
@@ -24,7 +27,7 @@ from lab.domain.models import Cohort
 from lab.web.words import words
 from lab.worksheets.render import templates_dir
 from lab.workspace.cohort import workspace_session
-from lab.workspace.settings import Workspace
+from lab.workspace.settings import SETTINGS_FILE, Workspace, open_workspace
 
 if TYPE_CHECKING:
     from lab.workflow.links import Principal
@@ -46,9 +49,32 @@ class Viewer:
     lang: str  # "id" or "en"
 
 
+class Served:
+    """The cohort workspace an app serves, its settings read again whenever `cohort.toml` changes (a
+    coordinator added by the facilitator can sign in without restarting `lab serve`)."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self._lock = threading.Lock()
+        self._stamp: tuple[int, int, int] | None = None
+        self._ws: Workspace | None = None
+
+    def current(self) -> Workspace:
+        """The workspace with its current settings (a WorkspaceError if they are broken now)."""
+        try:
+            st = os.lstat(self.root / SETTINGS_FILE)
+            stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
+        except OSError:
+            stamp = None
+        with self._lock:
+            if self._ws is None or stamp is None or stamp != self._stamp:
+                self._ws, self._stamp = open_workspace(self.root), stamp
+            return self._ws
+
+
 def workspace(request: Request) -> Workspace:
-    """The cohort workspace this app serves."""
-    return request.app.state.ws
+    """The cohort workspace this app serves, with its settings as they are now."""
+    return request.app.state.served.current()
 
 
 def viewer(request: Request) -> Viewer:
@@ -164,7 +190,7 @@ def page(
 ) -> HTMLResponse:
     """templates/web/<template> inside the base layout, in the viewer's language (the cohort's without one)."""
     lang = v.lang if v else _lang(request)
-    ws = workspace(request) if hasattr(request.app.state, "ws") else None
+    ws = _served(request)
     html = (
         environment()
         .get_template(template)
@@ -173,16 +199,20 @@ def page(
     return HTMLResponse(html, status_code=status_code)
 
 
-def _lang(request: Request) -> str:
+def _served(request: Request) -> Workspace | None:
+    """The served workspace for the layout, or None (the folder's own pages, or a broken cohort.toml: the
+    error page must still show)."""
     try:
-        return workspace(request).settings.lang
-    except Exception:  # a broken cohort.toml must not stop the error page itself
-        return "id"
+        return workspace(request) if hasattr(request.app.state, "served") else None
+    except Exception:
+        return None
+
+
+def _lang(request: Request) -> str:
+    ws = _served(request)
+    return ws.settings.lang if ws else "id"
 
 
 def _cohort_title(ws: Workspace | None) -> str:
-    try:
-        s = ws.settings if ws else None
-    except Exception:
-        return ""
+    s = ws.settings if ws else None
     return (s.title or f"{s.region} {s.year}") if s else ""

@@ -5,6 +5,8 @@ and the personal links with a revoke button.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import select
@@ -45,6 +47,7 @@ def render(
         "last": request.app.state.runs.last(),
         "running": request.app.state.runs.running(),
         "show": SHOW,
+        "today": dt.date.today().isoformat(),
         "message": message,
         "problem": problem,
     }

@@ -7,6 +7,7 @@ from `[schedule]` and a link to its form (/lembar/{stage}/{owner}).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -40,10 +41,11 @@ def team_home(request: Request, v: Viewer, message: str | None = None) -> HTMLRe
     """A team's worksheets with their status and due dates."""
     with database(v) as (session, cohort):
         rows = team_worksheets(session, cohort, v.principal.team_id)
-    schedule = v.ws.settings.schedule
+    schedule, today = v.ws.settings.schedule, dt.date.today()
     for row in rows:
         due = schedule.get(row["stage"])
         row["due"] = due.isoformat() if due else None
+        row["overdue"] = bool(due and due < today and row["status"] not in ("valid", "done"))
     return page(request, v, "team_home.html.j2", rows=rows, message=message, problem=False)
 
 
