@@ -147,6 +147,10 @@ def test_a_link_becomes_a_session_cookie_and_leaves_the_address_bar(cohort):
     assert home.status_code == 200 and "Unit Uji" in home.text
     secure = client(cohort, https=True).get(urls(cohort)[team], follow_redirects=False)
     assert "Secure" in secure.headers["set-cookie"]
+    path = cohort.root / "cohort.toml"  # behind a proxy that ends TLS: the links say https
+    path.write_text(path.read_text().replace("http://127.0.0.1:8000", "https://lab.example.go.id"))
+    proxied = client(cohort).get(urls(open_workspace(cohort.root))[team], follow_redirects=False)
+    assert "Secure" in proxied.headers["set-cookie"]
 
 
 def test_a_revoked_link_and_its_sessions_are_refused_with_the_ask_for_a_new_link_page(cohort):

@@ -83,7 +83,8 @@ def redeem(token: str, request: Request) -> Response:
         sid,
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
+        # https here, or behind a proxy that ends TLS for a cohort whose links are https
+        secure=request.url.scheme == "https" or ws.settings.web.base_url.startswith("https://"),
         path=f"{base}/" if base else "/",
     )
     return response
