@@ -259,12 +259,13 @@ def test_run_now_runs_in_the_background_one_at_a_time_and_shows_its_result(cohor
     assert "Belum pernah dijalankan" in c.get("/").text
     r = c.post("/jalankan", data={"csrf": csrf(c)})
     assert r.status_code == 303
+    assert 'http-equiv="refresh"' in c.get("/").text  # the page follows the run without JavaScript
     busy = c.post("/jalankan", data={"csrf": csrf(c)})
     assert busy.status_code == 409 and "sedang berjalan" in busy.text
     gate.touch()
     runs.wait()
     page = c.get("/").text
-    assert "kode keluar 0" in page and "selesai &lt;ok&gt;" in page
+    assert "kode keluar 0" in page and "selesai &lt;ok&gt;" in page and 'http-equiv="refresh"' not in page
 
 
 def test_coordinators_score_and_see_the_others_means_only_after_scoring(ws):

@@ -79,7 +79,9 @@ def _proposals(session, cohort_id: int, states) -> list[dict]:
             "unit": t.unit,
             "design": designs[p.id].status if p.id in designs else None,
             "decisions": [
-                m.event for m in lifecycle.PROPOSAL_MOVES if m.source == p.state and m.by == "facilitator"
+                m.event
+                for m in lifecycle.PROPOSAL_MOVES
+                if m.source == p.state and m.by == lifecycle.FACILITATOR
             ],
         }
         for p, t in rows
