@@ -137,6 +137,41 @@ def test_a_file_changed_since_the_form_opened_is_not_overwritten(two_teams):
     assert ("Kepala unit yang menandatangani komitmen", "Diubah di berkas", "Dari formulir") in diff
 
 
+def test_a_file_edited_by_hand_is_kept_beside_it_when_the_form_saves(two_teams):
+    ws = two_teams
+    slug = sorted(teams(ws))[0]
+    path = sheet_path(ws, "drum-up", slug)
+    by_hand = path.read_text(encoding="utf-8").replace("Kepala Dinas", "Kepala Dinas (diketik di berkas)")
+    path.write_text(by_hand, encoding="utf-8")
+    result = save(ws, "drum-up", slug, {"signatory": "Dari formulir"})  # opened after the edit: no conflict
+    assert result.status == "saved" and result.backup.endswith(".bak")
+    assert (ws.root / result.backup).read_text(encoding="utf-8") == by_hand
+    assert reads_back(ws, "drum-up", slug)["signatory_position"] == "Kepala Dinas (diketik di berkas)"
+    again = save(ws, "drum-up", slug, {"signatory": "Lagi"})
+    assert again.status == "saved" and again.backup == ""  # the engine's own write is not copied again
+
+
+def test_markdown_in_answers_reads_back_as_typed(two_teams):
+    """Lines a worksheet would read as headings, instructions, checkboxes or front matter stay text."""
+    ws = two_teams
+    slug = sorted(teams(ws))[0]
+    tricky = "## Judul {#signatory}\n> bukan petunjuk\n\\ garis miring\n---\n- [x] Ya {#yes}\n### Anggota 9"
+    values = expected("drum-up", factories.drum_up()) | {
+        "service_areas": [tricky.split("\n")[0], "> dua", "---"]
+    }
+    values["members"][0]["role"] = "# Ketua"
+    result = through_form(ws, "drum-up", slug, values)
+    assert result.status == "saved", result.problems
+    assert reads_back(ws, "drum-up", slug) == values
+    schema = get_stage("drum-up").schema
+    text = answers_from_form(schema, [("signatory_position", tricky)])["signatory_position"]
+    assert save(ws, "drum-up", slug, {"signatory_position": text}).problems == {
+        "signatory_position": ["{#signatory_position}: must be a single line"]
+    }
+    parsed = parse_text(sheet_path(ws, "drum-up", slug).read_text(encoding="utf-8"), schema)
+    assert parsed.values["signatory_position"] == tricky
+
+
 def test_problems_come_back_beside_their_fields_in_the_words_of_lab_status(ws):
     enrol(ws, 1)
     run_once(ws)

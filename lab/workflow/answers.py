@@ -23,14 +23,13 @@ from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from lab.domain.errors import AnswersError, UnsafePath
-from lab.domain.models import Cohort, Worksheet, utcnow
+from lab.domain.models import Cohort, Worksheet
 from lab.stages import SLUGS, get_stage
-from lab.storage.files import read_text, write_atomic
+from lab.storage.files import read_text
 from lab.storage.tables import Table, unsafe_char, unsafe_name
-from lab.workflow.answers_save import current_values, read_current, write_sheet
+from lab.workflow.answers_save import current_values, hand_edited, keep_copy, read_current, write_sheet
 from lab.workflow.store import StageEntities, stage_entities
 from lab.worksheets.markdown import describe_error
-from lab.worksheets.render import digest
 from lab.worksheets.spec import describe
 from lab.workspace.settings import Workspace
 
@@ -323,10 +322,7 @@ def _import_one(
         path, current = read_current(root, sheet.path)
     except UnsafePath as exc:
         raise AnswersError(f"{e.where}: {exc}") from None
-    edited = current is not None and digest(current) not in (
-        sheet.generated_hash,
-        sheet.written_hash,
-    )
+    edited = hand_edited(sheet, current)
     if edited and not force:
         raise AnswersError(
             f"{e.where}: {sheet.path} was edited by the team; not replaced (use --force to replace it, keeping a copy)"
@@ -341,9 +337,7 @@ def _import_one(
     data = found.render(entity, model.model_dump()).encode("utf-8")
     try:
         if edited:
-            backup = path.with_name(f"{path.name}.{utcnow():%Y%m%dT%H%M%S}.bak")
-            write_atomic(backup, current, root)
-            report.backups.append(backup.relative_to(root).as_posix())
+            report.backups.append(keep_copy(root, path, current))
         write_sheet(root, session, sheet, path, data)
     except UnsafePath as exc:  # a folder made a link since the check
         raise AnswersError(f"{e.where}: {exc}") from None

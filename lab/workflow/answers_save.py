@@ -9,7 +9,9 @@ writes) and the atomic write that records the hash of what was written (`write_s
 - an invalid save is written all the same (nothing the team typed is lost: the file is the team's draft, and
   the next run marks it invalid, as it would a hand-edited file); the problems come back per field in the
   words `lab status` shows, because they come from the reader a run uses (lab.workflow.store.read_worksheet).
-  Only a save that cannot be written at all (larger than a worksheet may be) is refused.
+  Only a save that cannot be written at all (larger than a worksheet may be) is refused;
+- a file the team edited by hand since the engine last wrote it is kept beside it (`<name>.<time>.bak`) before
+  the save replaces it, as `lab answers import --force` does, so mixing file and browser editing loses nothing.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from lab.domain.errors import LabError, UnsafePath
-from lab.domain.models import Cohort, Proposal, Team, Worksheet
+from lab.domain.models import Cohort, Proposal, Team, Worksheet, utcnow
 from lab.stages import Stage
 from lab.storage import safefs
 from lab.storage.files import write_atomic
@@ -55,6 +57,18 @@ def current_values(data: bytes | None, schema) -> dict[str, Any]:
     parsed = Parsed()
     text = decode(data, parsed)
     return parse_text(text, schema).values if text is not None else {}
+
+
+def hand_edited(sheet: Worksheet, current: bytes | None) -> bool:
+    """Whether the file holds bytes the engine did not write (a team's edit of the file itself)."""
+    return current is not None and digest(current) not in (sheet.generated_hash, sheet.written_hash)
+
+
+def keep_copy(root: Path, path: Path, current: bytes) -> str:
+    """Keep the file's current bytes beside it (`<name>.<time>.bak`) before it is replaced; its relative path."""
+    backup = path.with_name(f"{path.name}.{utcnow():%Y%m%dT%H%M%S}.bak")
+    write_atomic(backup, current, root)
+    return backup.relative_to(root).as_posix()
 
 
 def write_sheet(root: Path, session: Session, sheet: Worksheet, path: Path, data: bytes) -> None:
@@ -137,6 +151,7 @@ class SaveResult:
     hash: str = ""
     problems: dict[str, list[str]] = field(default_factory=dict)  # input name ('' = whole sheet) -> reasons
     current: dict[str, Any] = field(default_factory=dict)  # on conflict: what the file holds now
+    backup: str = ""  # the copy kept of a file the team had edited by hand before this save
 
     @property
     def written(self) -> bool:
@@ -170,6 +185,7 @@ def save_worksheet(
         if now != expected_hash:
             return SaveResult("conflict", now, current=current_values(current, stage.schema))
         merged = current_values(current, stage.schema) | answers
+        backup = ""
         try:  # valid answers are written as the import writes them (normalised); others as typed
             values = stage.schema.model_validate(merged).model_dump()
         except ValidationError:
@@ -186,6 +202,10 @@ def save_worksheet(
                     return SaveResult(
                         "refused", now, problems={GENERAL: [f"{rel} is no longer in this cohort"]}
                     )
+                if hand_edited(
+                    sheet, current
+                ):  # edited as a file, then saved here: the file's version is kept
+                    backup = keep_copy(root, path, current)
                 write_sheet(root, session, sheet, path, data)
         except LabError as exc:  # too large, a broken cohort template, a folder made a link since the check
             return SaveResult("refused", now, problems={GENERAL: [str(exc)]})
@@ -193,7 +213,9 @@ def save_worksheet(
     log.info(
         "worksheet %s saved via %s by %s (%s)", rel, source, actor or "?", "valid" if model else "invalid"
     )
-    return SaveResult("saved" if model is not None else "invalid", digest(data), by_field(parsed))
+    return SaveResult(
+        "saved" if model is not None else "invalid", digest(data), by_field(parsed), backup=backup
+    )
 
 
 def by_field(parsed: Parsed) -> dict[str, list[str]]:
