@@ -238,3 +238,22 @@ def test_wrong_type_and_oversize_uploads_are_refused_on_the_page(approved):
                           headers={"content-type": "multipart/form-data; boundary=XyZ", "content-length": too_big})  # fmt: skip
     assert refused.status_code == 413
     assert not evidence_dir(ws, code).exists() or list(evidence_dir(ws, code).iterdir()) == []
+
+
+def test_a_listed_file_not_uploaded_is_said_beside_its_evidence_record(approved):
+    """The deliver stage's own check (files on disk) comes back beside the record's file field, as lab status
+    words it; once the file is uploaded the same answers save as valid."""
+    from tests import factories
+    from tests.test_web_forms import save
+
+    ws, (mine, _), codes = approved
+    code = next(c for c in codes if mine in str(next(ws.root.glob(f"teams/*/{c}"))))
+    result = save(ws, "deliver", code, factories.deliver(("laporan.pdf",)))
+    assert result.status == "invalid"
+    (reason,) = result.problems["evidence.1.file"]
+    assert reason.startswith("evidence file 'laporan.pdf' is not in teams/")
+    upload_to = Upload(ws, f"teams/{mine}/{code}/evidence", ws.settings.evidence)
+    upload_to.start("laporan.pdf")
+    upload_to.write(PDF)
+    upload_to.finish()
+    assert save(ws, "deliver", code, factories.deliver(("laporan.pdf",))).status == "saved"
