@@ -10,14 +10,16 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 
 import httpx
 import pytest
 
 from lab.domain.models import Team
 from lab.workspace.cohort import find_proposal, workspace_session
+from tests.helpers import enrol
 from tests.test_browser import CHROMIUM, FLAGS
-from tests.test_web import FACILITATOR, designed, designs, urls
+from tests.test_web import FACILITATOR, designed, designs, people, urls
 
 STARTUP = 60  # seconds a cold server may take to answer its first request
 
@@ -28,10 +30,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def served(ws):
-    """A cohort whose designs wait for the facilitator, served by `lab serve` on a free loopback port."""
-    ws = designed(ws)
+@contextmanager
+def serving(ws):
+    """`lab serve` of this cohort on a free loopback port: yields its base URL."""
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "lab", "serve", str(ws.root), "--port", str(port)],
@@ -50,10 +51,20 @@ def served(ws):
                 proc.kill()
                 pytest.fail(f"lab serve did not start: {proc.stdout.read().decode(errors='replace')}")
             time.sleep(0.1)
-    yield ws, base
-    proc.terminate()
-    proc.wait(timeout=30)
-    proc.stdout.close()
+    try:
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        proc.stdout.close()
+
+
+@pytest.fixture
+def served(ws):
+    """A cohort whose designs wait for the facilitator, served."""
+    ws = designed(ws)
+    with serving(ws) as base:
+        yield ws, base
 
 
 @pytest.fixture(scope="module")
@@ -109,3 +120,32 @@ def test_a_team_on_a_phone_sees_the_note_the_facilitator_returned_its_design_wit
     assert trouble == []
     phone.close()
     desk.close()
+
+
+def test_the_facilitator_runs_the_cohort_from_a_phone_and_the_team_gets_its_first_worksheet(ws, browser):
+    ws = people(ws)
+    enrol(ws, 1)
+    links = urls(ws)
+    (team_id,) = [who for who in links if who.startswith("unit-uji")]
+    with serving(ws) as base:
+        phone = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+        team = phone.new_page()
+        trouble = _watch(team)
+        team.goto(base + links[team_id])
+        assert "Belum ada lembar kerja" in team.locator("main").inner_text()
+
+        other = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+        facilitator = other.new_page()  # its own context: its own cookie
+        trouble += _watch(facilitator)
+        facilitator.goto(base + links[FACILITATOR])
+        facilitator.locator("#run button").click()
+        assert "Lab sedang dijalankan" in facilitator.locator(".notice").inner_text()
+        # the page reloads itself while the run goes (no JavaScript); a cold `lab run` starts Prefect first
+        facilitator.locator("#run .meta", has_text="kode keluar 0").wait_for(timeout=180_000)
+        assert "drum-up" in facilitator.locator("#run pre.log").inner_text()
+
+        team.reload()
+        assert team.locator("#ws-drum-up-" + team_id).is_visible()
+        assert trouble == []
+        phone.close()
+        other.close()

@@ -64,7 +64,7 @@ class Runs:
                     stdout=log,
                     stderr=subprocess.STDOUT,
                     cwd=self.ws.root,
-                    env=os.environ | {"NO_COLOR": "1", "TERM": "dumb"},
+                    env=os.environ | {"NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "72"},
                     start_new_session=True,  # a Ctrl-C to `lab serve` does not cut the run in half
                 )
             finally:
