@@ -19,7 +19,7 @@ from lab.domain.models import Team
 from lab.workspace.cohort import find_proposal, workspace_session
 from tests.helpers import enrol
 from tests.test_browser import CHROMIUM, FLAGS
-from tests.test_web import FACILITATOR, designed, designs, people, urls
+from tests.web_support import FACILITATOR, designed, designs, people, urls
 
 STARTUP = 60  # seconds a cold server may take to answer its first request
 

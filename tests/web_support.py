@@ -1,0 +1,111 @@
+"""What the web tests share: a cohort with people in cohort.toml, its personal links, a signed-in TestClient,
+the CSRF token of a page, and the checks every page must pass."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from urllib.parse import urlsplit
+
+from lab.workflow import links
+from lab.workspace.cohort import workspace_session
+from lab.workspace.settings import open_workspace
+from tests import factories
+from tests.helpers import answer, enrol, proposals, run_once, teams
+
+with warnings.catch_warnings():  # Starlette 1.x asks for `httpx2`; httpx is what is installed and works
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+FACILITATOR = "Dr. Ratna Sari"
+COORDINATORS = ["Dra. Sri Rahayu", "Ir. Bambang"]
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'"
+)
+
+
+def people(ws, lang: str = "id", facilitator: str = FACILITATOR):
+    """The cohort with a facilitator and two coordinators in cohort.toml."""
+    path = ws.root / "cohort.toml"
+    text = path.read_text()
+    text = text.replace("facilitators = []", f"facilitators = {json.dumps([facilitator])}")
+    text = text.replace("coordinators = []", f"coordinators = {json.dumps(COORDINATORS)}")
+    path.write_text(text.replace('lang = "id"', f'lang = "{lang}"'))
+    return open_workspace(ws.root)
+
+
+def designed(ws, n: int = 2):
+    """n teams, each with one proposal whose design waits for the facilitator."""
+    ws = people(ws)
+    enrol(ws, n)
+    run_once(ws)
+    for slug in teams(ws):
+        answer(ws, "drum-up", slug, factories.drum_up())
+    run_once(ws)
+    for slug in teams(ws):
+        answer(ws, "diagnose", slug, factories.diagnose())
+    run_once(ws)
+    for code, state in proposals(ws).items():
+        if state == "shortlisted":
+            answer(ws, "design", code, factories.design())
+    run_once(ws)
+    return ws
+
+
+def designs(ws) -> list[str]:
+    return sorted(code for code, state in proposals(ws).items() if state == "designed")
+
+
+def urls(ws) -> dict[str, str]:
+    """Each team slug or person's name -> the path of their personal link."""
+    with workspace_session(ws) as (session, cohort):
+        return {link.id: urlsplit(link.url).path for link in links.issue(ws, session, cohort)}
+
+
+def client(ws, https: bool = False) -> TestClient:
+    from lab.web.app import create_app
+
+    base = "https://testserver" if https else "http://testserver"
+    return TestClient(create_app(ws.root), base_url=base, follow_redirects=False)
+
+
+def signed_in(ws, who: str) -> TestClient:
+    c = client(ws)
+    r = c.get(urls(ws)[who], follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return c
+
+
+def csrf(c: TestClient, path: str = "/") -> str:
+    html = c.get(path).text
+    return html.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+
+
+def assert_safe(r) -> None:
+    assert r.headers["content-security-policy"] == CSP
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["referrer-policy"] == "no-referrer"
+    assert r.headers["x-frame-options"] == "DENY"
+
+
+def active(html: str) -> list[str]:
+    """Whatever in a page could run: script or other active elements, on* attributes, javascript: links."""
+    from html.parser import HTMLParser
+
+    found: list[str] = []
+
+    class Scan(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag in ("script", "iframe", "object", "embed", "img", "style"):
+                found.append(tag)
+            for name, value in attrs:
+                if (
+                    name.startswith("on")
+                    or name == "style"
+                    or (value or "").strip().lower().startswith("javascript:")
+                ):
+                    found.append(f"{tag} {name}={value}")
+
+    Scan().feed(html)
+    return found
