@@ -101,6 +101,7 @@ def test_coordinators_score_and_see_the_others_means_only_after_scoring(ws):
     assert r.status_code == 303 and "Nilai tersimpan" in first.get(r.headers["location"]).text
     form = second.get(f"/nilai/{code}").text
     assert 'id="means"' not in form and "setelah Anda menilai" in form
+    assert "Kebaruan <span" in form and 'name="novelty"' in form  # the criterion's name, its id as the input
     assert 'id="scoreboard"' not in second.get("/").text
     bad = second.post(f"/nilai/{code}", data=scores | {"csrf": csrf(second), "novelty": "11"})
     assert bad.status_code == 400 and "outside 1-10" in bad.text

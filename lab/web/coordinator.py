@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from lab.domain.errors import LabError
 from lab.domain.models import Cohort, Proposal, Review, Team
 from lab.outputs.scores import REVIEWABLE, same_name, scoreboard, scored
+from lab.outputs.showcase_text import LABELS
 from lab.web.deps import AsCoordinator, Posted, Viewer, base_path, database, page
 from lab.web.errors import status_of
 from lab.web.words import words
@@ -80,7 +81,10 @@ def _form(
     for criterion, value in values.items():
         if isinstance(value, float) and value.is_integer():
             values[criterion] = int(value)
-    context = {"item": item, "rubric": v.ws.settings.rubric, "values": values, "message": message}
+    rubric = v.ws.settings.rubric
+    words_ = LABELS["en" if v.lang == "en" else "id"]
+    labels = {c: words_.get(f"crit_{c}", c) for c in rubric}  # the showcase's names of the IGA criteria
+    context = {"item": item, "rubric": rubric, "labels": labels, "values": values, "message": message}
     context["note"] = (posted or {}).get("note", item["my_note"])
     return page(request, v, "score.html.j2", status_code, problem=status_code >= 400, **context)
 
