@@ -197,3 +197,22 @@ def test_a_coordinator_added_to_cohort_toml_signs_in_without_restarting_the_serv
     assert "region" not in broken.text and str(cohort.root) not in broken.text  # no path for a visitor
     assert "cohort.toml: region: Field required" in capsys.readouterr().err  # the operator reads it
     assert_safe(broken)
+
+
+def test_every_file_a_page_links_under_static_is_served_and_nothing_else(ws):
+    import re
+
+    from lab.web.app import STATIC
+    from lab.worksheets.render import templates_dir
+
+    linked = set()
+    for template in (templates_dir() / "web").glob("*.j2"):
+        linked |= set(re.findall(r"\{\{ base \}\}/static/([\w.-]+)", template.read_text()))
+    assert linked and linked <= set(STATIC)
+    c = client(ws)
+    for name, kind in STATIC.items():
+        r = c.get(f"/static/{name}")
+        assert r.status_code == 200 and r.headers["content-type"].startswith(kind)
+        assert_safe(r)
+    for other in ("/static/..%2Fcohort.toml", "/static/base.html.j2", "/static/%2e%2e/lab.db", "/static/"):
+        assert c.get(other).status_code == 404

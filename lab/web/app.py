@@ -121,7 +121,11 @@ def cohort_app(folder: Path) -> FastAPI:
     return app
 
 
-STATIC = {"app.css": "text/css", "icon.svg": "image/svg+xml"}  # the files under templates/web/static served
+STATIC = {
+    "app.css": "text/css",
+    "worksheet.css": "text/css",
+    "icon.svg": "image/svg+xml",
+}  # the files under templates/web/static served
 
 
 @cache
