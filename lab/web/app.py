@@ -101,7 +101,7 @@ def _bare() -> FastAPI:
 
 def cohort_app(folder: Path) -> FastAPI:
     """The pages of one cohort."""
-    from lab.web import coordinator, facilitator, home, runs, session
+    from lab.web import coordinator, facilitator, home, runs, session, worksheet_pages
 
     app = _bare()
     app.state.served = deps.Served(folder)
@@ -110,14 +110,8 @@ def cohort_app(folder: Path) -> FastAPI:
     app.state.runs = runs.Runs(ws)
     app.add_api_route("/static/{name}", _static, methods=["GET"])
     app.add_api_route("/favicon.ico", _icon, methods=["GET"])
-    for module in (session, home, facilitator, coordinator):
+    for module in (session, home, facilitator, coordinator, worksheet_pages):
         app.include_router(module.router)
-    try:  # the worksheet forms (lab.web.worksheet_pages) join as soon as they exist
-        from lab.web import worksheet_pages
-    except ImportError:
-        pass
-    else:
-        app.include_router(worksheet_pages.router)
     return app
 
 
