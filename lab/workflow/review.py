@@ -272,7 +272,9 @@ def score(
         )
     )
     session.add(
-        Review(cohort_id=cohort.id, proposal_id=target.id, reviewer=who, scores=values, note=text, source=source)
+        Review(
+            cohort_id=cohort.id, proposal_id=target.id, reviewer=who, scores=values, note=text, source=source
+        )
     )
     session.flush()
     reviewed = complete_reviews(ws, session, cohort)
