@@ -7,7 +7,9 @@ import json
 from html.parser import HTMLParser
 
 import pytest
+from sqlmodel import select
 
+from lab.domain.models import Proposal, Review
 from lab.outputs.export import export
 from lab.outputs.showcase import build_showcase
 from lab.outputs.showcase_html import render_text
@@ -246,3 +248,25 @@ def test_the_showcase_is_rebuilt_only_where_something_changed(ws):
         "p/PBG-2026-003.html",
     }
     assert "Ringkasan baru dari tim." in (site / "p/PBG-2026-003.html").read_text()
+
+
+def test_a_sheet_import_keeps_the_scores_it_leaves_blank(evil_ws):
+    """A coordinator who scored one innovation in the browser and then imports the sheet with another row
+    scored keeps both: a blank row is not a retraction, and no score is lost."""
+    from lab.workflow.review import score
+
+    ws = evil_ws
+    who = COORDINATORS[0]
+    with workspace_session(ws) as (session, cohort):
+        score(ws, session, cohort, "PBG-2026-001", who, dict(zip(RUBRIC, "99999", strict=True)), "dari web")
+    _import(ws, _fill_sheet(ws, who, {"PBG-2026-003": (6, 6, 6, 6, 6)}))
+    with workspace_session(ws) as (session, cohort):
+        mine = {
+            r.proposal_id: (r.scores, r.source)
+            for r in session.exec(select(Review).where(Review.reviewer == who))
+        }
+        codes = {p.id: p.code for p in session.exec(select(Proposal))}
+    assert {codes[k]: v for k, v in mine.items()} == {
+        "PBG-2026-001": (dict.fromkeys(RUBRIC, 9), "web"),
+        "PBG-2026-003": (dict.fromkeys(RUBRIC, 6), "cli"),
+    }

@@ -58,7 +58,7 @@ def review_import(
     path: Workspace,
     file: Annotated[Path, typer.Argument(help="CSV: proposal,reviewer,<criterion ids>,note; scores 1-10.")],
 ) -> None:
-    """Import a coordinator's score sheet (replaces that coordinator's earlier scores)."""
+    """Import a coordinator's score sheet: each scored row replaces that coordinator's earlier score of it."""
     from lab.domain.errors import UsageError
     from lab.workflow.review import import_and_publish
     from lab.workspace.cohort import workspace_session

@@ -79,8 +79,10 @@ def import_reviews(ws: Workspace, session: Session, cohort: Cohort, path: Path) 
                 f"{path.name}:{line}: {reviewer} scored {proposal.code} twice; this later row counts"
             )
         latest[(proposal.id, reviewer)] = (proposal, reviewer, scores, note)
-    for reviewer in sorted({r[1] for r in rows}):
-        session.exec(delete(Review).where(Review.cohort_id == cohort.id, Review.reviewer == reviewer))
+    # a scored row replaces that coordinator's score of that innovation; a blank row keeps what is there
+    # (scores given in the browser, or by an earlier sheet), so importing a sheet never loses a score
+    for proposal, reviewer, _, _ in latest.values():
+        session.exec(delete(Review).where(Review.proposal_id == proposal.id, Review.reviewer == reviewer))
     session.add_all(
         Review(cohort_id=cohort.id, proposal_id=p.id, reviewer=who, scores=scores, note=note, source="cli")
         for p, who, scores, note in latest.values()
