@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.datastructures import FormData
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 from sqlmodel import Session
 
 from lab.domain.models import Cohort
@@ -77,11 +78,33 @@ def workspace(request: Request) -> Workspace:
     return request.app.state.served.current()
 
 
+def same_site(request: Request, ws: Workspace) -> bool:
+    """Whether a request that changes something comes from the lab's own pages: a browser's Sec-Fetch-Site, if
+    sent, says same-origin (or typed by the person), and its Origin, if sent, is this server's address or the
+    cohort's base_url (behind a proxy that ends TLS). A form another site posts is refused before its CSRF
+    token is even looked at; clients that send neither header (or Origin "null") still need the token."""
+    fetch = request.headers.get("sec-fetch-site")
+    if fetch is not None and fetch.lower() not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("origin")
+    if (
+        origin is None or origin.strip() == "null"
+    ):  # our Referrer-Policy (no-referrer) makes browsers send "null"
+        return True
+    own = {f"{request.url.scheme}://{request.headers.get('host', '')}"}
+    base = urlsplit(ws.settings.web.base_url)
+    own.add(f"{base.scheme}://{base.netloc}")
+    return origin.strip().lower() in {o.lower() for o in own}
+
+
 def viewer(request: Request) -> Viewer:
-    """The signed-in person, or the 'open your personal link' page (401) without a valid session."""
+    """The signed-in person, or the 'open your personal link' page (401) without a valid session; a form
+    posted from another site gets the 'form expired' page (403) whoever sends it."""
     from lab.workflow.links import principal
 
     ws = workspace(request)
+    if request.method not in ("GET", "HEAD") and not same_site(request, ws):
+        raise HTTPException(403, "csrf")
     sid = request.cookies.get(COOKIE, "")
     if sid and len(sid) <= MAX_SID and sid.isascii():
         with workspace_session(ws, writer=False) as (session, cohort):
@@ -168,15 +191,28 @@ def database(v: Viewer) -> Iterator[tuple[Session, Cohort]]:
         yield pair
 
 
+_OVERRIDES = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+
+def plain_direction(value: Any) -> Any:
+    """Text without bidirectional embeddings, overrides and isolates: team text cannot make a file name or a
+    unit read backwards on a page ("gpj.exe" shown as "exe.jpg")."""
+    if isinstance(value, Markup):
+        return Markup(str.translate(value, _OVERRIDES))
+    return value.translate(_OVERRIDES) if isinstance(value, str) else value
+
+
 @cache
 def environment() -> Environment:
-    """The pages' Jinja environment: autoescaped, strict about missing names."""
+    """The pages' Jinja environment: autoescaped, strict about missing names, every value printed without
+    direction overrides."""
     return Environment(
         loader=FileSystemLoader(str(templates_dir() / "web")),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=plain_direction,
     )
 
 

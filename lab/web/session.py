@@ -8,6 +8,7 @@ slowed; guessing tokens is.
 
 from __future__ import annotations
 
+import ipaddress
 import threading
 import time
 from collections import deque
@@ -56,7 +57,27 @@ class Limiter:
 
 
 def _client(request: Request) -> str:
+    """The address refusals are counted for: the peer's own (never a header it sends: X-Forwarded-For and the
+    like would let a guesser be a new client at every try), an IPv6 one by its /64 network, which one
+    machine can move around in at will."""
+    return client_key(_peer(request))
+
+
+def _peer(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+def client_key(host: str) -> str:
+    """An IPv4 address as it is, an IPv6 address as its /64 network (an IPv4-mapped one as IPv4)."""
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return host[:100]
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 @router.get("/l/{token}")
@@ -72,7 +93,9 @@ def redeem(token: str, request: Request) -> Response:
         if len(token) > MAX_TOKEN or not token.isascii():
             raise LinkRefused()
         with workspace_session(ws) as (session, cohort):
-            _, sid, _ = links.redeem(ws, session, cohort, token, ip)
+            _, sid, _ = links.redeem(ws, session, cohort, token, _peer(request))
+            # a session this browser already held ends: one planted in it (fixation) dies with the new one
+            links.end_session(ws, session, cohort, request.cookies.get(COOKIE, "")[:MAX_TOKEN])
     except LinkRefused:
         limiter.refused(ip)
         return page(request, None, "message.html.j2", 403, message=t["refused"], problem=True)
