@@ -325,3 +325,31 @@ def test_the_json_and_csv_of_links_never_carry_a_revoked_token(cohort, runner, t
     sheet = tmp_path / "tautan.csv"
     assert runner.invoke(cli, ["links", str(cohort.root), "--csv", str(sheet)]).exit_code == 0
     assert old not in sheet.read_text(encoding="utf-8-sig")
+
+
+def test_a_link_opened_again_and_again_keeps_only_its_newest_sessions(cohort):
+    team = next(iter(teams(cohort)))
+    link = urls(cohort)[team]
+    first = signed_in(cohort, team)
+    browsers = [signed_in(cohort, team) for _ in range(links.MAX_SESSIONS)]
+    with workspace_session(cohort) as (session, _):
+        assert len(session.exec(select(WebSession)).all()) == links.MAX_SESSIONS
+    assert first.get("/").status_code == 401  # the oldest ended
+    assert all(b.get("/").status_code == 200 for b in browsers)
+    assert client(cohort).get(link).status_code == 303  # the link itself still works
+
+
+def test_a_coordinator_scores_under_their_own_name_whatever_the_form_says(ws):
+    from lab.domain.models import Review
+    from tests.helpers import drive_to_display
+    from tests.web_support import people
+
+    ws = people(ws, facilitator="Fasilitator")
+    drive_to_display(ws, 1)
+    code = next(c for c, state in proposals(ws).items() if state == "showcased")
+    c = signed_in(ws, COORDINATORS[0])
+    scores = {"novelty": "9", "benefit": "8", "collaboration": "7", "replicability": "8", "mastery": "9"}
+    forged = {"reviewer": COORDINATORS[1], "coordinator": COORDINATORS[1], "actor": "Fasilitator"}
+    assert c.post(f"/nilai/{code}", data=scores | forged | {"csrf": csrf(c)}).status_code == 303
+    with workspace_session(ws) as (session, _):
+        assert session.exec(select(Review.reviewer, Review.source)).all() == [(COORDINATORS[0], "web")]

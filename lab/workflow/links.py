@@ -12,7 +12,7 @@ list the same URLs again. Redemption hashes the token it is given and looks the 
 every generation (every old URL dies, and every session); `revoke` ends one link and its sessions, and the
 next listing issues that team or person a new one (to keep someone out, remove them from cohort.toml or the
 roster: a link whose subject is gone opens nothing). A redeemed link gives a session: a random id for the
-cookie, stored as its hash too, and a CSRF token. No FastAPI here: lab.web calls these functions.
+cookie, stored as its hash too, and a CSRF token; a link keeps at most MAX_SESSIONS of them, the newest. No FastAPI here: lab.web calls these functions.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import delete
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from lab.domain.errors import LinkRefused, RosterError, UnsafePath, UsageError
 from lab.domain.models import Cohort, Link, Team, WebSession
@@ -38,6 +38,7 @@ from lab.workspace.settings import Workspace
 ROLES = ("team", "coordinator", "facilitator")
 TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # a token, and a session id: 32 bytes in base64url without padding
 MAX_IP = 64
+MAX_SESSIONS = 20  # signed-in browsers per link (a team's phones); opening it again ends the oldest
 
 
 @dataclass(frozen=True)
@@ -287,7 +288,19 @@ def redeem(
     link.used_at = now
     session.add(link)
     session.flush()
+    _keep_newest(session, link.id)
     return _principal(subject, link), sid, csrf
+
+
+def _keep_newest(session: Session, link_id: int) -> None:
+    """At most MAX_SESSIONS sessions per link: a link opened again and again (a script, a leaked link) cannot
+    fill the database; the oldest sessions end first."""
+    ids = session.exec(
+        select(WebSession.id).where(WebSession.link_id == link_id).order_by(col(WebSession.id).desc())
+    ).all()
+    if len(ids) > MAX_SESSIONS:
+        session.exec(delete(WebSession).where(col(WebSession.id).in_(ids[MAX_SESSIONS:])))
+        session.flush()
 
 
 def _principal(subject: _Subject, link: Link) -> Principal:
