@@ -353,3 +353,35 @@ def test_a_coordinator_scores_under_their_own_name_whatever_the_form_says(ws):
     assert c.post(f"/nilai/{code}", data=scores | forged | {"csrf": csrf(c)}).status_code == 303
     with workspace_session(ws) as (session, _):
         assert session.exec(select(Review.reviewer, Review.source)).all() == [(COORDINATORS[0], "web")]
+
+
+def test_run_now_pressed_many_times_at_once_starts_one_run(cohort, tmp_path):
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    c = signed_in(cohort, FACILITATOR)
+    runs = c.app.state.runs
+    gate = tmp_path / "go"
+    runs.command = [
+        sys.executable,
+        "-c",
+        f"import os, time\nwhile not os.path.exists({str(gate)!r}): time.sleep(0.02)",
+    ]
+    presses = [TestClient(c.app, follow_redirects=False) for _ in range(8)]  # eight browsers, one server
+    for p in presses:
+        assert p.get(urls(cohort)[FACILITATOR]).status_code == 303
+    pressed = [(p, csrf(p)) for p in presses]
+
+    def press(pair) -> int:
+        browser, token = pair
+        return browser.post("/jalankan", data={"csrf": token}).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        codes = sorted(pool.map(press, pressed))
+    assert codes == [303] + [409] * 7
+    gate.touch()
+    runs.wait()
+    assert "kode keluar 0" in c.get("/").text
+    assert c.post("/jalankan", data={"csrf": csrf(c)}).status_code == 303  # the next run once it ended
+    gate.touch()
+    runs.wait()

@@ -100,3 +100,32 @@ def test_hostile_team_text_runs_nothing_on_the_facilitators_page(served, browser
     assert page.locator("script, img").count() == 0 and page.locator("a[href^=javascript]").count() == 0
     assert trouble == []
     desk.close()
+
+
+def test_the_content_security_policy_blocks_what_escaping_might_miss(served, browser):  # noqa: F811
+    """Markup slipped into the page past the escaping (here by rewriting the real response, its headers kept)
+    runs nothing: no script, no event handler, no style, no image from elsewhere."""
+    ws, base = served
+    desk = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = desk.new_page()
+    trouble = _watch(page)
+    page.goto(base + urls(ws)[FACILITATOR])
+    injected = (
+        """<script>alert("script")</script><img src="https://evil.example/x.png" onerror="alert('img')">"""
+        """<svg onload="alert('svg')"></svg><a id="js" href="javascript:alert('js')">x</a>"""
+        '<style>body{display:none}</style><p id="styled" style="display:none">hidden?</p>'
+    )
+
+    def rewrite(route):
+        real = route.fetch()
+        route.fulfill(response=real, body=real.text().replace("<main>", "<main>" + injected, 1))
+
+    page.route(f"{base}/", rewrite)
+    blocked: list[str] = []
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+    page.reload()
+    page.click("#js")
+    assert page.locator("#styled").is_visible() and page.locator("h1").is_visible()
+    assert not [t for t in trouble if t.startswith(("dialog", "page error"))]
+    assert blocked  # the browser says what the policy refused
+    desk.close()
