@@ -57,14 +57,32 @@ class Limiter:
 
 
 def _client(request: Request) -> str:
-    """The address refusals are counted for: the peer's own (never a header it sends: X-Forwarded-For and the
-    like would let a guesser be a new client at every try), an IPv6 one by its /64 network, which one
-    machine can move around in at will."""
+    """The address refusals are counted for (see `_peer`), an IPv6 one by its /64 network, which one machine
+    can move around in at will."""
     return client_key(_peer(request))
 
 
 def _peer(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The client's address: the connection's own. Behind a proxy that ends TLS on this machine (a loopback
+    peer, and the cohort's base_url is https) it is the last X-Forwarded-For entry, the address that proxy saw
+    (nginx's $proxy_add_x_forwarded_for appends it); whatever a client wrote before it counts for nothing, so
+    a guesser cannot be a new client at every try, and one guesser does not lock out everyone behind the proxy."""
+    host = request.client.host if request.client else "unknown"
+    if not _loopback(host) or not workspace(request).settings.web.base_url.startswith("https://"):
+        return host
+    forwarded = request.headers.get("x-forwarded-for", "")
+    last = forwarded.rsplit(",", 1)[-1].strip()
+    try:
+        return str(ipaddress.ip_address(last))
+    except ValueError:
+        return host
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def client_key(host: str) -> str:
