@@ -32,7 +32,7 @@ HEADERS = {
     "referrer-policy": "no-referrer",
     "x-frame-options": "DENY",
 }
-HTTP_ERRORS = (400, 401, 403, 404, 405, 409, 413, 415, 422, 429)
+HTTP_ERRORS = (400, 401, 403, 404, 405, 408, 409, 413, 415, 422, 429)
 FOLDER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")  # a cohort folder that can be a URL prefix
 PLAIN_500 = (
     b"<!doctype html><html><head><meta charset=utf-8><title>500</title></head><body>"
@@ -144,7 +144,14 @@ def _message(request: Request, status: int, message: str) -> HTMLResponse:
 async def _http_error(request: Request, exc: HTTPException) -> HTMLResponse:
     t = words(deps._lang(request))
     key = exc.detail if isinstance(exc.detail, str) and exc.detail in t else None
-    default = {401: "sign_in", 403: "csrf", 404: "not_found", 413: "too_large", 429: "too_many"}
+    default = {
+        401: "sign_in",
+        403: "csrf",
+        404: "not_found",
+        408: "too_slow",
+        413: "too_large",
+        429: "too_many",
+    }
     return _message(request, exc.status_code, t[key or default.get(exc.status_code, "bad_request")])
 
 

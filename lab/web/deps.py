@@ -6,10 +6,11 @@ The shared interface of lab.web: the worksheet pages code against exactly these 
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -38,6 +39,7 @@ MAX_SID = 200  # characters of a session cookie worth looking up
 MAX_FIELDS = 2_000
 MAX_PART = 1_000_000  # bytes of one field
 MAX_FORM = 6_000_000  # bytes of a whole form: a 2 MB worksheet, url-encoded
+IDLE = 30.0  # seconds a request body may stall between two chunks
 
 
 @dataclass(frozen=True)
@@ -141,15 +143,29 @@ def csrf_ok(v: Viewer, token: str) -> bool:
     return isinstance(token, str) and hmac.compare_digest(token.encode(), v.csrf.encode())
 
 
+async def chunks(request: Request, idle: float | None = None) -> AsyncIterator[bytes]:
+    """The request body as it arrives; a client that sends nothing for `idle` seconds (IDLE) gets the 408
+    page: a body dripped byte by byte, or never finished, does not hold the server's attention for ever."""
+    stream = request.stream().__aiter__()
+    while True:
+        try:
+            chunk = await asyncio.wait_for(anext(stream), IDLE if idle is None else idle)
+        except StopAsyncIteration:
+            return
+        except TimeoutError:
+            raise HTTPException(408, "too_slow") from None
+        yield chunk
+
+
 async def _body(request: Request, limit: int) -> bytes:
-    """The request body, refused (413) as soon as it passes `limit` bytes."""
-    chunks, seen = [], 0
-    async for chunk in request.stream():
+    """The request body, refused (413) as soon as it passes `limit` bytes, or (408) when it stalls."""
+    parts, seen = [], 0
+    async for chunk in chunks(request):
         seen += len(chunk)
         if seen > limit:
             raise HTTPException(413, "too_large")
-        chunks.append(chunk)
-    return b"".join(chunks)
+        parts.append(chunk)
+    return b"".join(parts)
 
 
 async def posted(request: Request, v: Annotated[Viewer, Depends(viewer)]) -> FormData:
