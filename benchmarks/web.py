@@ -22,6 +22,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -125,6 +126,7 @@ class Record:
     def __init__(self):
         self.times: dict[str, list[float]] = {k: [] for k in KINDS}
         self.errors: dict[str, list[str]] = {k: [] for k in KINDS}
+        self.retried = 0  # requests sent again on a fresh connection after the server closed an idle one
 
     def add(self, kind: str, seconds: float, problem: str = "") -> None:
         self.times[kind].append(seconds)
@@ -132,11 +134,17 @@ class Record:
             self.errors[kind].append(problem)
 
 
-async def timed(rec: Record, kind: str, call, check) -> httpx.Response | None:
+async def request(rec: Record, kind: str, call, check) -> httpx.Response | None:
     """One request, timed; `check(response)` says what is wrong with it ('' when nothing)."""
     start = time.perf_counter()
     try:
-        r = await call()
+        try:
+            r = await call()
+        except (
+            httpx.RemoteProtocolError
+        ):  # an idle kept-alive connection the server closed: a browser retries
+            rec.retried += 1
+            r = await call()
     except httpx.HTTPError as exc:
         rec.add(kind, time.perf_counter() - start, f"{type(exc).__name__}: {exc}")
         return None
@@ -146,21 +154,30 @@ async def timed(rec: Record, kind: str, call, check) -> httpx.Response | None:
     return None if problem else r
 
 
-async def team(base: str, i: int, slug: str, link: str, rec: Record, start: asyncio.Event) -> None:
-    """One team: sign in, home, form, save, form again."""
+async def team(
+    base: str, i: int, slug: str, link: str, rec: Record, start: asyncio.Event, think: float
+) -> None:
+    """One team: sign in, home, form, save, form again (with a pause of 0 to 2x`think` s before each step)."""
     form_url = f"{base}/lembar/drum-up/{slug}"
     limits = httpx.Limits(max_connections=1)
+    pause = random.Random(i)
+
+    async def timed(kind, call, check):
+        if think:
+            await asyncio.sleep(pause.uniform(0, 2 * think))
+        return await request(rec, kind, call, check)
+
     async with httpx.AsyncClient(timeout=120, follow_redirects=False, limits=limits) as c:
         await start.wait()
-        r = await timed(rec, "redeem", lambda: c.get(base + link),
+        r = await timed("redeem", lambda: c.get(base + link),
                         lambda r: "" if r.status_code == 303 and c.cookies.get("lab_session") else "no session")  # fmt: skip
         if r is None:
             return
-        r = await timed(rec, "home", lambda: c.get(base + "/"),
+        r = await timed("home", lambda: c.get(base + "/"),
                         lambda r: "" if f"/lembar/drum-up/{slug}" in r.text else "no drum-up link")  # fmt: skip
         if r is None:
             return
-        r = await timed(rec, "form", lambda: c.get(form_url),
+        r = await timed("form", lambda: c.get(form_url),
                         lambda r: "" if 'name="_hash"' in r.text and 'name="csrf"' in r.text else "no form")  # fmt: skip
         if r is None:
             return
@@ -169,20 +186,20 @@ async def team(base: str, i: int, slug: str, link: str, rec: Record, start: asyn
         fields = dict(page.fields)  # first csrf (the sign-out form's) equals the worksheet form's
         fields.update(filled(i))
         body = urlencode([*fields.items(), ("committed", "yes")])
-        r = await timed(rec, "save", lambda: c.post(form_url, content=body, headers=FORM),
+        r = await timed("save", lambda: c.post(form_url, content=body, headers=FORM),
                         lambda r: "" if r.status_code == 303 and "pesan=tersimpan" in r.headers.get("location", "")
                         else f"not saved ({r.status_code})")  # fmt: skip
         if r is None:
             return
         want, where = filled(i)["signatory"], r.headers["location"]
-        await timed(rec, "form again", lambda: c.get(base + where if where.startswith("/") else where),
+        await timed("form again", lambda: c.get(base + where if where.startswith("/") else where),
                     lambda r: "" if want in r.text and "Tersimpan." in r.text else "save not shown")  # fmt: skip
 
 
-async def load(base: str, people: list[tuple[int, str, str]], rec: Record) -> float:
+async def load(base: str, people: list[tuple[int, str, str]], rec: Record, think: float = 0.0) -> float:
     """All teams at once; the wall time from the start signal to the last answer."""
     start = asyncio.Event()
-    tasks = [asyncio.create_task(team(base, i, slug, link, rec, start)) for i, slug, link in people]
+    tasks = [asyncio.create_task(team(base, i, slug, link, rec, start, think)) for i, slug, link in people]
     await asyncio.sleep(0.5)  # every client made and waiting
     t0 = time.perf_counter()
     start.set()
@@ -191,12 +208,13 @@ async def load(base: str, people: list[tuple[int, str, str]], rec: Record) -> fl
 
 
 def cohort(base: Path, n: int, env: dict) -> tuple[Path, list[tuple[int, str, str]]]:
-    """The cohort with its drum-up worksheets, and (i, team slug, link path) per team."""
+    """The cohort with its drum-up worksheets, and (i, team slug, link path) per team; team n (one more than
+    asked) warms the server up before the load."""
     ws = init_workspace(base / "cohort", "Kabupaten Sintetis", 2026, "WEB")
     roster = base / "roster.csv"
     with roster.open("w") as fh:
         fh.write("unit,unit_type,member,role,email\n")
-        for i in range(n):
+        for i in range(n + 1):
             fh.write(f"Unit Sintetis {i:05d},opd,Ketua {i},Ketua,k{i}@example.go.id\n")
             fh.write(f"Unit Sintetis {i:05d},opd,Anggota {i},Anggota,a{i}@example.go.id\n")
     with workspace_session(ws) as (session, c):
@@ -204,8 +222,8 @@ def cohort(base: Path, n: int, env: dict) -> tuple[Path, list[tuple[int, str, st
     lab(env, "run", str(ws.root), "--until", "drum-up")
     with workspace_session(ws) as (session, c):
         issued = [link for link in links.issue(ws, session, c) if link.role == "team"]
-    index = {f"Unit Sintetis {i:05d}": i for i in range(n)}
-    return ws.root, [(index[link.name], link.id, urlsplit(link.url).path) for link in issued]
+    index = {f"Unit Sintetis {i:05d}": i for i in range(n + 1)}
+    return ws.root, sorted((index[link.name], link.id, urlsplit(link.url).path) for link in issued)
 
 
 def lab(env: dict, *args: str) -> str:
@@ -213,6 +231,12 @@ def lab(env: dict, *args: str) -> str:
     if done.returncode != 0:
         sys.exit(f"lab {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
     return done.stdout
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds a process has used (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -268,6 +292,12 @@ def main() -> None:
         "--dir", type=Path, default=None, help="where to build the cohort (default: a temp folder)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the cohort afterwards")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean seconds a team pauses before each step (default 0: no pause)",
+    )
     parser.add_argument("--profile", type=Path, default=None, help="cProfile the server into this file")
     args = parser.parse_args()
     base = args.dir or Path(tempfile.mkdtemp(prefix="labinov-web-"))
@@ -279,10 +309,17 @@ def main() -> None:
     )
     port = free_port()
     server = serve(root, port, env, args.profile, base / "serve.log")
-    print(f"lab serve on 127.0.0.1:{port} (pid {server.pid}); {len(people)} teams start together", flush=True)
+    print(f"lab serve on 127.0.0.1:{port} (pid {server.pid}); {args.teams} teams start together", flush=True)
     rec = Record()
     try:
-        wall = asyncio.run(load(f"http://127.0.0.1:{port}", people, rec))
+        url = f"http://127.0.0.1:{port}"
+        warm = Record()
+        asyncio.run(load(url, people[-1:], warm))  # the first requests of a fresh server open its engines
+        print("warm-up team (not counted): " + ", ".join(f"{k} {warm.times[k][0] * 1000:.0f} ms" for k in KINDS
+                                                         if warm.times[k]) + f"; errors {sum(map(len, warm.errors.values()))}")  # fmt: skip
+        cpu, mine = cpu_seconds(server.pid), time.process_time()
+        wall = asyncio.run(load(url, people[:-1], rec, args.think))
+        cpu, mine = cpu_seconds(server.pid) - cpu, time.process_time() - mine
     finally:
         server.send_signal(signal.SIGINT)
         try:
@@ -308,7 +345,10 @@ def main() -> None:
         for problem in sorted(set(rec.errors[kind]))[:5]:
             print(f"  {kind}: {problem} (x{rec.errors[kind].count(problem)})")
     print(f"\nwall {wall:.1f} s; after the load `lab run`: drum-up valid {drum['valid']}, invalid {drum['invalid']}, "
-          f"waiting {drum['waiting']}, passed {drum['passed']}; teams committed {committed} of {args.teams}")  # fmt: skip
+          f"waiting {drum['waiting']}, passed {drum['passed']}; teams committed {committed} of {len(people)}")  # fmt: skip
+    print(f"server CPU {cpu:.1f} s in {wall:.1f} s ({cpu / wall:.2f} of {os.cpu_count()} cores), "
+          f"{cpu * 1000 / max(1, len(every)):.1f} ms per request; the simulated teams' own CPU {mine:.1f} s; "
+          f"requests sent again after an idle connection closed: {rec.retried}")  # fmt: skip
     if gone:
         print(f"lost saves: {', '.join(gone[:10])}{' ...' if len(gone) > 10 else ''}")
     if args.profile:
@@ -317,7 +357,7 @@ def main() -> None:
           f"p95 {pct(every, 95) * 1000:.0f} ms, errors {errors}, lost saves {len(gone)}")  # fmt: skip
     if not args.keep and not args.dir:
         shutil.rmtree(base, ignore_errors=True)
-    sys.exit(1 if errors or gone or committed < args.teams else 0)
+    sys.exit(1 if errors or gone or committed < len(people) else 0)
 
 
 if __name__ == "__main__":
