@@ -165,7 +165,10 @@ def test_a_cohort_goes_from_roster_to_a_scored_showcase_in_the_browser(tmp_path,
         assert date.locator("input").get_attribute("aria-invalid") == "true"
         assert date.locator("input").input_value() == "10/03/2026"  # nothing typed is lost
         reason = date.locator(".problems").inner_text()
-        assert "10/03/2026" in reason and "YYYY-MM-DD" in reason
+        assert reason.startswith(
+            "Tanggal penandatanganan komitmen: '10/03/2026' is not a date"
+        )  # no {#anchor}
+        assert "YYYY-MM-DD" in reason
         field, problem = date.locator("input").bounding_box(), date.locator(".problems").bounding_box()
         assert 0 <= problem["y"] - (field["y"] + field["height"]) < 60  # right under the input
         assert team.locator(".problems").count() == 1  # and nowhere else

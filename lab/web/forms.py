@@ -12,17 +12,22 @@ MAX_RECORDS records or list items per field, no value longer than a worksheet ma
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, get_args
 
 from pydantic import AfterValidator, BaseModel
 
+from lab.web.worksheet_words import WEB_HELP
 from lab.workflow.answers import MAX_RECORDS
 from lab.worksheets.markdown import MAX_BYTES
 from lab.worksheets.spec import NO, YES, FieldSpec, describe
 
 HASH_FIELD = "_hash"  # the hidden input carrying the hash of the file when the form was opened
+# Help that only makes sense in the Markdown file: "starting with '- '", "copy an '### Member' block"
+FILE_ONLY = re.compile(r",\s*(?:diawali|starting with) '- '|\s*(?:Salin|Copy)\b[^.]*'###[^.]*\.")
+BULLET = re.compile(r"^[-*\u2022]\s+")  # a bullet typed before a list item, as the file's help says
 
 
 @dataclass
@@ -90,9 +95,20 @@ def _shown(spec: FieldSpec, value: Any) -> Any:
     return str(value)
 
 
-def _input(model: type[BaseModel], spec: FieldSpec, name: str, value: Any, lang: str) -> FormField:
+def web_help(spec: FieldSpec, path: str, lang: str) -> str:
+    """A field's help as the form shows it: the browser's own words where the file's help speaks of the
+    file (WEB_HELP by field path), else the file's help without its Markdown-only instructions."""
+    own = WEB_HELP.get(path)
+    if own is not None:
+        return own["en" if lang == "en" else "id"]
+    return FILE_ONLY.sub("", spec.help.get(lang, ""))
+
+
+def _input(
+    model: type[BaseModel], spec: FieldSpec, name: str, value: Any, lang: str, path: str = ""
+) -> FormField:
     options = [(opt, spec.option_label(opt, lang)) for opt in spec.options]
-    return FormField(name, spec.id, _widget(model, spec), spec.label(lang), spec.help.get(lang, ""),
+    return FormField(name, spec.id, _widget(model, spec), spec.label(lang), web_help(spec, path or spec.id, lang),
                      spec.required, _shown(spec, value), options)  # fmt: skip
 
 
@@ -109,7 +125,7 @@ def form_fields(
             f = _input(model, spec, spec.id, value, lang)
         else:
             f = FormField(
-                spec.id, spec.id, "records", spec.label(lang), spec.help.get(lang, ""), spec.required
+                spec.id, spec.id, "records", spec.label(lang), web_help(spec, spec.id, lang), spec.required
             )
             rows = [
                 r.model_dump() if isinstance(r, BaseModel) else r
@@ -119,8 +135,8 @@ def form_fields(
             spare = max(spec.blank_records - len(rows), 1)
             label = spec.record.LABEL.get(lang) or spec.record.LABEL["en"]
             for n, row in enumerate([*rows, *({} for _ in range(spare))], 1):
-                subs = [_input(spec.record, sub, f"{spec.id}.{n}.{sub.id}", row.get(sub.id), lang)
-                        for sub in spec.record_fields]  # fmt: skip
+                subs = [_input(spec.record, sub, f"{spec.id}.{n}.{sub.id}", row.get(sub.id), lang,
+                               f"{spec.id}.{sub.id}") for sub in spec.record_fields]  # fmt: skip
                 for sub in subs:
                     sub.errors = problems.get(sub.name, [])
                 f.records.append(Record(f"{label} {n}", f"{spec.id}.{n}", subs, problems.get(f"{spec.id}.{n}", []),
@@ -159,7 +175,8 @@ def _value(spec: FieldSpec, raws: list[str], where: str) -> Any:
     raw = raws[-1] if raws else ""
     if spec.kind == "list":
         text = _text(raw, where) or ""
-        items = [x.strip() for x in text.split("\n") if x.strip()]
+        items = [BULLET.sub("", x.strip()) for x in text.split("\n")]
+        items = [x for x in items if x]
         if len(items) > MAX_RECORDS:
             raise FormTooLarge(f"{where}: {len(items):,} lines; at most {MAX_RECORDS:,} are allowed")
         return items or None

@@ -69,6 +69,23 @@ WORDS: dict[str, dict[str, str]] = {
     },
 }
 
+# A field's help in the browser where the file's help speaks of the file (by field path: records' fields as
+# <field>.<subfield>); every other help is the file's, without its Markdown-only instructions (lab.web.forms).
+WEB_HELP: dict[str, dict[str, str]] = {
+    "evidence": {
+        "id": "Unggah setiap berkas di bagian Berkas bukti dukung di atas, lalu sebutkan di sini.",
+        "en": "Upload each file in the Evidence files part above, then list it here.",
+    },
+    "evidence.file": {
+        "id": "Nama berkas seperti pada daftar Berkas bukti dukung di atas, misalnya sk-inovasi.pdf.",
+        "en": "The file's name as in the Evidence files list above, e.g. decree.pdf.",
+    },
+    "media": {
+        "id": "Tautan https:// atau nama berkas bukti dukung yang sudah diunggah, satu per baris.",
+        "en": "https:// links or names of evidence files already uploaded, one per line.",
+    },
+}
+
 
 def worksheet_words(lang: str) -> dict[str, str]:
     """The worksheet pages' words in `lang` (Bahasa Indonesia unless English)."""
