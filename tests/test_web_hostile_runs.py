@@ -27,7 +27,8 @@ def test_run_now_while_another_process_holds_the_cohort_starts_nothing(ws, tmp_p
     try:
         assert holder.stdout.readline().strip() == "held"
         r = c.post("/jalankan", data={"csrf": csrf(c)})
-        assert r.status_code == 409 and "sedang berjalan" in r.text
+        assert r.status_code == 409 and "sedang berjalan" in r.text and "run by PID" in r.text
+        assert "--wait" not in r.text  # the command line's advice is not the page's
         assert not runs.running() and "kode keluar 3" not in c.get("/").text
     finally:
         gate.touch()

@@ -21,6 +21,7 @@ from lab.web.errors import status_of
 from lab.web.words import words
 from lab.workflow.decisions import decide
 from lab.workspace.cohort import find_proposal
+from lab.workspace.lock import describe_holder
 
 router = APIRouter()
 SHOW = 200  # rows of a list the page carries; the rest is counted
@@ -131,8 +132,10 @@ def run_now(request: Request, v: AsFacilitator, form: Posted) -> Response:
     try:
         request.app.state.runs.start()
     except CohortBusy as exc:  # ours still running, or a run started elsewhere holds the cohort
-        busy = words(v.lang)["run_busy"]
-        return render(request, v, busy if str(exc) == "busy" else f"{busy} ({exc})", True, 409)
+        busy = words(v.lang)["run_busy"]  # who holds it, without the command line's advice (--wait)
+        return render(
+            request, v, busy if str(exc) == "busy" else f"{busy} ({describe_holder(v.ws)})", True, 409
+        )
     return _back(request, "run_started")
 
 
