@@ -52,3 +52,19 @@ def test_a_problem_beside_its_field_names_the_field_not_the_files_anchor(two_tea
         "e.g. 2026-10-12"
     )
     assert "{#commitment_date}" not in shown.text
+
+
+def test_a_long_choice_is_a_drop_down_prefilled_and_marked_when_wrong():
+    from lab.web.deps import environment
+    from lab.web.worksheet_words import worksheet_words
+
+    ui = environment().get_template("worksheet_fields.html.j2").module
+    fields = {f.id: f for f in form_fields(get_stage("design").schema, {"affair": "health", "kind": "digital"},
+                                           "id", {"affair": ["{#affair}: choose one"]})}  # fmt: skip
+    affair = str(ui.field(fields["affair"], worksheet_words("id"), None))
+    assert '<select id="i-affair" name="affair"' in affair and 'aria-invalid="true"' in affair
+    assert '<option value="health" selected>Kesehatan</option>' in affair
+    assert '<option value="">— pilih satu —</option>' in affair and affair.count("<option") == 31
+    assert "Urusan pemerintahan: choose one" in affair
+    kind = str(ui.field(fields["kind"], worksheet_words("id"), None))  # two options: radios, one tap each
+    assert "<select" not in kind and 'type="radio" name="kind" value="digital" checked' in kind

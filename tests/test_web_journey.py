@@ -231,9 +231,11 @@ def test_a_cohort_goes_from_roster_to_a_scored_showcase_in_the_browser(tmp_path,
             "milestones.2.what": "Uji coba di empat desa", "milestones.2.owner": "Ketua tim",
             "milestones.2.due": "2026-07-31",
         })  # fmt: skip
-        for name, value in (("form", "public_service"), ("kind", "digital"), ("affair", "health"),
-                            ("initiator", "agency")):  # fmt: skip
+        for name, value in (("form", "public_service"), ("kind", "digital"), ("initiator", "agency")):
             team.locator(f'[name="{name}"][value="{value}"]').check()
+        affair = team.locator('select[name="affair"]')  # 32 affairs: a drop-down, not a screen of radios
+        assert affair.input_value() == ""
+        affair.select_option(label="Kesehatan")
         for box in team.locator('[name="principles"]').all():
             box.check()
         _save(team)
@@ -259,6 +261,7 @@ def test_a_cohort_goes_from_roster_to_a_scored_showcase_in_the_browser(tmp_path,
         _open(team, "design", code)
         assert team.locator("p.note").inner_text() == note
         assert team.locator('[name="milestones.2.what"]').input_value() == "Uji coba di empat desa"
+        assert team.locator('select[name="affair"]').input_value() == "health"
         _fill(team, {"milestones.3.what": "Evaluasi bulanan waktu tunggu", "milestones.3.owner": "Pengelola data",
                      "milestones.3.due": "2026-08-31"})  # fmt: skip
         _save(team)
