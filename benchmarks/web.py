@@ -2,15 +2,19 @@
 
     python benchmarks/web.py --teams 200
 
-Builds a cohort (`lab init`, a roster of N units, one `lab run --until drum-up` so the drum-up worksheets
-exist), issues the personal links (lab.workflow.links.issue) and starts `lab serve` in its own process on a
-free loopback port, as a facilitator runs it. Then N simulated teams start together, each with its own async
+Builds a cohort (`lab init`, a roster of N units and one more, one `lab run --until drum-up` so the drum-up
+worksheets exist), issues the personal links (lab.workflow.links.issue) and starts `lab serve` in its own
+process on a free loopback port, as a facilitator runs it. The extra team goes through first, untimed, to warm
+the server up (its engines and connections). Then N simulated teams start together, each with its own async
 HTTP client and cookie jar: redeem the link (303 and a cookie), open the home page, open the drum-up form, read
 its CSRF token and file hash, post a filled, valid form (303 "tersimpan"), open the form again. Every response
 that is not 2xx/3xx, or a page without what it should show, counts as an error. Afterwards every team's
 teams/<slug>/1-drum-up.md is parsed and compared with what it posted (a difference is a lost save) and
 `lab run` must find every drum-up valid. The last line is
 `teams N, requests R, rps X, p95 Y ms, errors E, lost saves L`.
+
+`--think S` makes each team pause 0 to 2xS seconds before each step (default: no pause). The exit code is 1
+if any request failed, any save was lost or `lab run` did not find every drum-up valid.
 
 `--profile FILE` runs the server under cProfile (every thread, the request threadpool included) and writes
 its statistics to FILE when the server stops.
