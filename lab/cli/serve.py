@@ -29,4 +29,7 @@ def serve(
         say("each cohort's [web] base_url in cohort.toml must end with its /<folder> prefix")
     else:
         say(f"Labinov at http://{shown}:{port}/  (personal links: lab links {path})")
-    uvicorn.run(web, host=host, port=port, log_level="warning", server_header=False, proxy_headers=False)
+    uvicorn.run(
+        web, host=host, port=port, log_level="warning", server_header=False, proxy_headers=False,
+        timeout_keep_alive=75,  # a phone that pauses between pages keeps its connection (uvicorn's default: 5 s)
+    )  # fmt: skip

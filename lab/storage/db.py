@@ -7,6 +7,7 @@ read to a write. Readers (`lab status`) never block a run.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -47,14 +48,19 @@ def make_engine(url: str, writer: bool = False, **kwargs) -> Engine:
 
 
 _ENGINES: dict[tuple[str, bool], Engine] = {}
+_ENGINES_LOCK = threading.Lock()  # the web server's threads ask at once: one engine, one migration check
 
 
 def engine_for(url: str, writer: bool = False) -> Engine:
-    """One engine per database URL and role per process."""
+    """One engine per database URL and role per process, made once even when threads ask together."""
     key = (url, writer)
-    if key not in _ENGINES:
-        _ENGINES[key] = make_engine(url, writer=writer)
-    return _ENGINES[key]
+    engine = _ENGINES.get(key)
+    if engine is None:
+        with _ENGINES_LOCK:
+            engine = _ENGINES.get(key)
+            if engine is None:
+                engine = _ENGINES[key] = make_engine(url, writer=writer)
+    return engine
 
 
 def dispose_all() -> None:
