@@ -321,3 +321,12 @@ def test_a_bulk_move_reads_each_subjects_own_design(ws):
             states.apply_many(session, "proposal", [made[0], made[2]], "approve", "system")
             == ["approved"] * 2
         )
+
+
+@pytest.mark.parametrize("source,named", [("cli", "--note"), ("web", "the note")])
+def test_a_refused_note_is_named_as_the_person_typed_it(ws, source, named):
+    _proposal(ws, "designed", {"design": "valid"})
+    with workspace_session(ws) as (session, cohort), pytest.raises(UsageError) as err:
+        p = find_proposal(session, cohort, CODE)
+        decide(ws, session, cohort, p, "return", "Fasilitator", "kurang\u202ejelas", source)
+    assert str(err.value) == f"{named} contains an invisible direction mark (\\u202e): remove it"

@@ -36,7 +36,9 @@ def decide(
     if decision not in allowed:
         raise UsageError(_not_a_decision(decision, allowed))
     # both end up in one line of `lab history`: a line break there would forge another decision
-    by, note = one_line(by, "--by").strip(), one_line(note, "--note").strip()
+    # named as the person typed them: options on the command line, fields of a form elsewhere
+    by_name, note_name = ("--by", "--note") if source == "cli" else ("the decider's name", "the note")
+    by, note = one_line(by, by_name).strip(), one_line(note, note_name).strip()
     if not by:
         raise UsageError("--by must name who decides")
     facilitators = ws.settings.facilitators
