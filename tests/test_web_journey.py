@@ -248,6 +248,7 @@ def test_a_cohort_goes_from_roster_to_a_scored_showcase_in_the_browser(tmp_path,
         facilitator.reload()
         queued = facilitator.locator(f"#q-{code}")
         assert "PUSPITA" in queued.inner_text()
+        fw.look(facilitator, "facilitator-queue")
         note = "Tambahkan tahap evaluasi bulanan dan siapa yang mengukur waktu tunggu."
         queued.locator("textarea").fill(note)
         queued.locator("button[value=return]").click()
@@ -354,12 +355,16 @@ def test_a_cohort_goes_from_roster_to_a_scored_showcase_in_the_browser(tmp_path,
             assert "sudah dinilai" in coordinator.locator(f"#i-{code}").inner_text()
             board = coordinator.locator("#scoreboard").inner_text()
             assert code in board and "PUSPITA" in board
+            cw.look(coordinator, f"coordinator{n + 1}-board")
             assert states(root)[code] == ("showcased" if n == 0 else "reviewed")
             context.close()
 
         assert states(root)[code] == "reviewed"
         facilitator.goto(f"{base}/")
         fw.look(facilitator, "facilitator-home-end")
+        facilitator.goto(f"{base}/tautan")
+        assert facilitator.locator(f"input[value='team:{PUSKESMAS}']").count() == 1
+        fw.look(facilitator, "facilitator-links")
         for w in watches:
             w.check()
         phone.close()
