@@ -175,12 +175,15 @@ async def upload_evidence(request: Request, code: str, v: AsTeam) -> Response:
     )
     seen, refused = 0, ""
     try:
-        async for chunk in request.stream():
+        async for chunk in deps.chunks(request):  # 408 after deps.IDLE seconds of silence
             seen += len(chunk)
             if seen > bound:
                 raise TooLarge("upload", seen, bound)
             await run_in_threadpool(stream.feed, chunk)
         await run_in_threadpool(stream.close)
+    except HTTPException:  # the body stalled: the part file in progress goes, nothing is kept
+        stream.abort()
+        raise
     except Forbidden:
         stream.abort()
         raise HTTPException(403, "csrf") from None
