@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start a throwaway PostgreSQL cluster on 127.0.0.1 (Debian's postgresql) and print its admin URL.
 set -euo pipefail
+export PATH="$PATH:/usr/sbin:/sbin"  # runuser lives there; a non-login root shell may not have it on PATH
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
 fi
