@@ -7,20 +7,13 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
-from contextlib import contextmanager
 from pathlib import Path
-
-import httpx
-import pytest
 
 PHONE = {"width": 360, "height": 740}
 DESK = {"width": 1280, "height": 900}
 MAX_PAGE = 150_000  # bytes of a page with the stylesheets and icon it links
-STARTUP = 60  # seconds a cold server may take to answer its first request
 RUN = 180_000  # ms a `lab run` started from the page may take (a cold Prefect start included)
 
 FACILITATOR = "Dr. Ratna Sari, M.Si."
@@ -48,12 +41,6 @@ def lab(*args: str, timeout: int = 300) -> str:
     )
     assert done.returncode == 0, f"lab {' '.join(args)} -> {done.returncode}\n{done.stdout}\n{done.stderr}"
     return done.stdout
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def make_cohort(parent: Path, port: int) -> Path:
@@ -89,34 +76,6 @@ def status(root: Path) -> dict:
 def states(root: Path) -> dict[str, str]:
     """Each proposal's code -> its state, from `lab status`."""
     return {p["id"]: p["state"] for p in status(root)["proposals"]}
-
-
-@contextmanager
-def serving(root: Path, port: int):
-    """`lab serve ROOT --port PORT` in its own process: yields its base URL; stopped afterwards."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "lab", "serve", str(root), "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env=os.environ | {"NO_COLOR": "1"},
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + STARTUP
-    while True:
-        try:
-            httpx.get(f"{base}/static/app.css", timeout=2)
-            break
-        except httpx.TransportError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"lab serve did not start: {proc.stdout.read().decode(errors='replace')}")
-            time.sleep(0.1)
-    try:
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        proc.stdout.close()
 
 
 class Watch:

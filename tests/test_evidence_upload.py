@@ -261,37 +261,15 @@ def test_a_listed_file_not_uploaded_is_said_beside_its_evidence_record(approved)
 
 def test_an_upload_that_stalls_gets_408_and_leaves_nothing(approved, monkeypatch):
     """A file dripped and then never finished does not hold the server for ever, and no part of it is kept."""
-    import asyncio
-
     from lab.web import deps
+    from tests.web_support import stalled_post
 
     monkeypatch.setattr(deps, "IDLE", 0.2)
     ws, (mine, _), (code, _) = approved
-    app = client_for(ws, mine).app
     first = b'--XyZ\r\nContent-Disposition: form-data; name="csrf"\r\n\r\ntok\r\n'
     first += b'--XyZ\r\nContent-Disposition: form-data; name="files"; filename="sk.pdf"\r\n\r\n%PDF-1.4 half'
-    sent, given, forever = [], False, asyncio.Event()
-
-    async def receive():
-        nonlocal given
-        if not given:
-            given = True
-            return {"type": "http.request", "body": first, "more_body": True}
-        await forever.wait()  # the client goes quiet and never finishes
-        return {"type": "http.disconnect"}
-
-    async def send(message):
-        sent.append(message)
-
-    path = f"/lembar/deliver/{code}/bukti"
-    scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
-        "path": path, "raw_path": path.encode(), "root_path": "", "query_string": b"",
-        "server": ("testserver", 80), "client": ("192.0.2.9", 5000),
-        "headers": [(b"host", b"testserver"), (b"content-type", b"multipart/form-data; boundary=XyZ"),
-                    (b"transfer-encoding", b"chunked")],
-    }  # fmt: skip
-    asyncio.run(asyncio.wait_for(app(scope, receive, send), 30))
-    assert next(m for m in sent if m["type"] == "http.response.start")["status"] == 408
+    multipart = [(b"content-type", b"multipart/form-data; boundary=XyZ")]
+    status, _ = stalled_post(client_for(ws, mine).app, f"/lembar/deliver/{code}/bukti", first, multipart)
+    assert status == 408
     folder = evidence_dir(ws, code)
     assert not folder.exists() or list(folder.iterdir()) == []

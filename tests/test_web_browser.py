@@ -5,76 +5,21 @@ phone."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-from contextlib import contextmanager
-
-import httpx
 import pytest
 
 from lab.domain.models import Team
 from lab.workspace.cohort import find_proposal, workspace_session
+from tests.browser_support import serving
 from tests.helpers import enrol
-from tests.test_browser import CHROMIUM, FLAGS
 from tests.web_support import FACILITATOR, designed, designs, people, urls
-
-STARTUP = 60  # seconds a cold server may take to answer its first request
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def serving(ws):
-    """`lab serve` of this cohort on a free loopback port: yields its base URL."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "lab", "serve", str(ws.root), "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env=os.environ | {"NO_COLOR": "1"},
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + STARTUP
-    while True:
-        try:
-            httpx.get(f"{base}/static/app.css", timeout=2)
-            break
-        except httpx.TransportError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"lab serve did not start: {proc.stdout.read().decode(errors='replace')}")
-            time.sleep(0.1)
-    try:
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        proc.stdout.close()
 
 
 @pytest.fixture
 def served(ws):
     """A cohort whose designs wait for the facilitator, served."""
     ws = designed(ws)
-    with serving(ws) as base:
+    with serving(ws.root) as base:
         yield ws, base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield b
-        b.close()
 
 
 def _watch(page) -> list[str]:
@@ -127,7 +72,7 @@ def test_the_facilitator_runs_the_cohort_from_a_phone_and_the_team_gets_its_firs
     enrol(ws, 1)
     links = urls(ws)
     (team_id,) = [who for who in links if who.startswith("unit-uji")]
-    with serving(ws) as base:
+    with serving(ws.root) as base:
         phone = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
         team = phone.new_page()
         trouble = _watch(team)

@@ -14,9 +14,9 @@ from sqlmodel import select
 
 from lab.domain.models import Proposal, Team
 from lab.workspace.cohort import workspace_session
+from tests.browser_support import serving
 from tests.helpers import proposals
-from tests.test_web_browser import _watch, serving
-from tests.test_web_browser import browser as browser  # noqa: F401  (the module's Chromium, as a fixture)
+from tests.test_web_browser import _watch
 from tests.web_support import FACILITATOR, designed, designs, urls
 
 
@@ -49,7 +49,7 @@ def hostile_site(page: str):
 @pytest.fixture
 def served(ws):
     ws = designed(ws)
-    with serving(ws) as base:
+    with serving(ws.root) as base:
         yield ws, base
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser_support import free_port, serving
 from tests.journey_support import (
     COORDINATORS,
     DESK,
@@ -27,16 +28,13 @@ from tests.journey_support import (
     PUSKESMAS,
     RUN,
     Watch,
-    free_port,
     lab,
     links,
     make_cohort,
     pdf,
-    serving,
     states,
     status,
 )
-from tests.test_browser import CHROMIUM, FLAGS
 
 DESIGN = [
     "Ibu hamil di wilayah Puskesmas Karangreja mendaftar pemeriksaan kehamilan lewat pesan WhatsApp ke nomor "
@@ -66,16 +64,6 @@ DESIGN = [
     "Dengan cara ini ibu hamil tidak lagi berangkat subuh untuk mengambil nomor antrean, dan petugas dapat "
     "memberikan waktu konsultasi yang lebih panjang kepada setiap ibu.",
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield b
-        b.close()
 
 
 @pytest.fixture

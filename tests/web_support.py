@@ -3,6 +3,7 @@ the CSRF token of a page, and the checks every page must pass."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import warnings
 from urllib.parse import urlsplit
@@ -109,3 +110,32 @@ def active(html: str) -> list[str]:
 
     Scan().feed(html)
     return found
+
+
+def stalled_post(app, path: str, first: bytes, headers: list[tuple[bytes, bytes]]) -> tuple[int, bytes]:
+    """POST `first` to the ASGI `app` as the start of a body that then never comes (chunked, no length): the
+    response's status and body."""
+    sent: list[dict] = []
+    forever = asyncio.Event()
+    given = False
+
+    async def receive():
+        nonlocal given
+        if not given:
+            given = True
+            return {"type": "http.request", "body": first, "more_body": True}
+        await forever.wait()  # the client goes quiet and never finishes
+        return {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+        "path": path, "raw_path": path.encode(), "root_path": "", "query_string": b"",
+        "server": ("testserver", 80), "client": ("192.0.2.9", 5000),
+        "headers": [(b"host", b"testserver"), (b"transfer-encoding", b"chunked"), *headers],
+    }  # fmt: skip
+    asyncio.run(asyncio.wait_for(app(scope, receive, send), 30))
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    return start["status"], b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
