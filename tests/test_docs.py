@@ -37,7 +37,7 @@ def test_the_readme_state_diagram_is_the_table():
 
 
 def test_the_readme_test_command_is_what_ci_runs_and_installs_what_the_suite_needs():
-    from tests.test_browser import CHROMIUM
+    from tests.browser_support import CHROMIUM
 
     readme = (ROOT / "README.md").read_text()
     quick = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
