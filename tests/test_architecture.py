@@ -77,3 +77,16 @@ def test_help_and_schema_never_import_prefect():
     assert [ln for ln in lines if ln.startswith("IMPORTED")] == []
     # every invocation ran and succeeded: a crash before the check would otherwise pass silently
     assert [ln for ln in lines if ln.startswith("EXIT")] == [f"EXIT 0 {' '.join(a)}" for a in invocations]
+
+
+def test_lab_help_loads_no_database_web_or_template_library():
+    """`lab --help` is the first thing a facilitator types: it reads the stage registry (for the stage names)
+    but names the tables for typing only, so no database, web or template library is loaded for it."""
+    code = (
+        "import sys\nfrom typer.testing import CliRunner\nfrom lab.cli import app\n"
+        "r = CliRunner().invoke(app, ['--help'])\n"
+        "print(r.exit_code, sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'sqlmodel', 'sqlalchemy', 'fastapi', 'starlette', 'uvicorn', 'prefect', 'jinja2'}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "0 []"
