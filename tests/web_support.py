@@ -12,7 +12,7 @@ from lab.workflow import links
 from lab.workspace.cohort import workspace_session
 from lab.workspace.settings import open_workspace
 from tests import factories
-from tests.helpers import answer, enrol, proposals, run_once, teams
+from tests.helpers import answer, diagnosed, proposals, run_once
 
 with warnings.catch_warnings():  # Starlette 1.x asks for `httpx2`; httpx is what is installed and works
     warnings.simplefilter("ignore")
@@ -39,14 +39,7 @@ def people(ws, lang: str = "id", facilitator: str = FACILITATOR):
 def designed(ws, n: int = 2):
     """n teams, each with one proposal whose design waits for the facilitator."""
     ws = people(ws)
-    enrol(ws, n)
-    run_once(ws)
-    for slug in teams(ws):
-        answer(ws, "drum-up", slug, factories.drum_up())
-    run_once(ws)
-    for slug in teams(ws):
-        answer(ws, "diagnose", slug, factories.diagnose())
-    run_once(ws)
+    diagnosed(ws, n, ideas=2)
     for code, state in proposals(ws).items():
         if state == "shortlisted":
             answer(ws, "design", code, factories.design())
