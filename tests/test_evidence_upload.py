@@ -14,7 +14,7 @@ import pytest
 
 from lab.domain.errors import UnsafePath
 from lab.workflow.evidence import EvidenceRefused, Upload, list_evidence, safe_name
-from lab.workspace.settings import EvidencePolicy
+from lab.workspace.settings_tables import EvidencePolicy
 
 FOLDER = "teams/unit/PBG-2026-001/evidence"
 PDF = b"%PDF-1.7\n" + b"0" * 200

@@ -16,7 +16,7 @@ from urllib.parse import quote, urlsplit
 
 from lab.domain.errors import TooLarge, UnsafePath, mb
 from lab.outputs.showcase_site import Site, real_dir
-from lab.workspace.settings import EvidencePolicy
+from lab.workspace.settings_tables import EvidencePolicy
 
 PASSIVE = frozenset("pdf png jpg jpeg gif webp mp4 webm mp3 docx xlsx pptx txt".split())
 # evidence kinds a browser shows or hands to an application that does not run them: copied into the site and

@@ -26,7 +26,8 @@ from lab.domain.slug import slugify
 from lab.outputs.showcase_evidence import PASSIVE
 from lab.storage import safefs
 from lab.storage.files import file_mode
-from lab.workspace.settings import EvidencePolicy, Workspace
+from lab.workspace.settings import Workspace
+from lab.workspace.settings_tables import EvidencePolicy
 
 ALLOWED = PASSIVE  # the kinds the showcase links: documents, images, audio, video that run nothing
 MAX_STEM = 80  # characters of a kept name before its extension

@@ -17,12 +17,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from lab.domain.errors import TooLarge, UnsafePath, UsageError, WorkspaceError, mb
 from lab.domain.slug import slugify
-from lab.domain.text import one_line, visible
+from lab.domain.text import one_line
 from lab.storage import safefs
+from lab.workspace.settings_tables import EvidencePolicy, Gates, ReviewPolicy, Strict, WebSettings, _shown
 
 SETTINGS_FILE = "cohort.toml"
 MAX_SETTINGS_BYTES = 1_000_000  # a facilitator's settings are a few KB
@@ -31,8 +32,6 @@ CODE = re.compile(r"[A-Z0-9]{2,10}")  # proposal ids are CODE-YEAR-NNN
 CODE_RULE = "2 to 10 letters A-Z or digits, e.g. PBG"
 MAX_PERSON = 100  # characters of a facilitator's or coordinator's name
 MAX_WEIGHT = 1000
-# the lab's address: http(s), a host name or [IPv6] address, perhaps a port and a folder; ASCII, no query
-BASE_URL = re.compile(r"https?://(?:[A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?(?:/[A-Za-z0-9._~\-/]*)?")
 # columns of the review sheet besides the criteria: a criterion may not take one of their names
 SHEET_COLUMNS = ("proposal", "reviewer", "note", "title", "unit")
 DEFAULT_RUBRIC = {
@@ -42,69 +41,6 @@ DEFAULT_RUBRIC = {
     "replicability": 20,
     "mastery": 10,
 }
-
-
-class Strict(BaseModel):
-    """A settings table: an unknown (misspelled) key is an error, never silently ignored, and a value is never
-    converted from another type (`min_reviewers = true` is not 1)."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-
-class Gates(Strict):
-    """Who lets a proposal through a gate."""
-
-    design: Literal["facilitator", "auto"] = "facilitator"
-
-
-class ReviewPolicy(Strict):
-    """When a showcased proposal counts as reviewed."""
-
-    min_reviewers: int = Field(default=0, ge=0)  # 0: every listed coordinator must score
-
-
-class EvidencePolicy(Strict):
-    """Limits on the evidence files (*bukti dukung*) of one proposal."""
-
-    max_file_mb: float = Field(default=25, ge=0.01, le=2000, allow_inf_nan=False)  # one file
-    max_proposal_mb: float = Field(
-        default=100, ge=0.01, le=20000, allow_inf_nan=False
-    )  # all files of one proposal
-
-    @model_validator(mode="after")
-    def _proposal_holds_a_file(self) -> EvidencePolicy:
-        if self.max_proposal_mb < self.max_file_mb:
-            raise ValueError(
-                f"max_proposal_mb ({self.max_proposal_mb:g}) is less than max_file_mb ({self.max_file_mb:g}); "
-                "a proposal must be allowed at least one file of the largest size"
-            )
-        return self
-
-    @property
-    def max_file_bytes(self) -> int:
-        return int(self.max_file_mb * 1_000_000)
-
-    @property
-    def max_proposal_bytes(self) -> int:
-        return int(self.max_proposal_mb * 1_000_000)
-
-
-class WebSettings(Strict):
-    """The lab in a browser (`lab serve`, `lab links`): where it is reached and how long a link and a session last."""
-
-    base_url: str = "http://127.0.0.1:8000"  # personal links are <base_url>/l/<token>
-    link_days: int = Field(default=30, ge=1, le=365)
-    session_hours: int = Field(default=12, ge=1, le=720)
-
-    @field_validator("base_url")
-    @classmethod
-    def _url(cls, v: str) -> str:
-        if not BASE_URL.fullmatch(v):
-            raise ValueError(
-                f"'{_shown(v)}' is not the address of the lab; write http:// or https://, a host and "
-                'perhaps a port and a folder, e.g. "https://lab.example.go.id" (no spaces, no ? or #)'
-            )
-        return v.rstrip("/")
 
 
 class CohortSettings(Strict):
@@ -229,12 +165,6 @@ class CohortSettings(Strict):
     def cohort_id(self) -> str:
         """Human id of the cohort, e.g. PBG-2026."""
         return f"{self.code}-{self.year}"
-
-
-def _shown(text: str, limit: int = 40) -> str:
-    """A value quoted in a message: control characters as escapes, long text cut."""
-    text = visible(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def default_code(region: str) -> str:
