@@ -168,3 +168,22 @@ class WebSession(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow)
     expires_at: dt.datetime
     last_ip: str = ""
+
+
+class Reminder(SQLModel, table=True):
+    """One reminder sent to a team (`lab remind`): at most one per rule, worksheet and occasion.
+
+    `occasion` is what the rule was for: the due date (ISO) for a dated rule, so a moved due date earns new
+    reminders; the moment the design was returned for a returned design, so each return earns one."""
+
+    __table_args__ = (UniqueConstraint("team_id", "rule", "worksheet", "occasion"),)
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohort.id", index=True)
+    team_id: int = Field(foreign_key="team.id", index=True)
+    rule: str  # before-N | on | after-N | returned
+    stage: str
+    worksheet: str  # the worksheet's path, relative to the workspace
+    due: dt.date | None = None
+    occasion: str
+    channel: str  # the Apprise scheme it went through (mailto, tgram, …); never the URL with its secrets
+    sent_at: dt.datetime = Field(default_factory=utcnow)

@@ -30,6 +30,7 @@ PLAN: tuple[tuple[str, dict[str, str]], ...] = (
     ("evidence", {"proposal_id": "proposal"}),
     ("review", {"cohort_id": "cohort", "proposal_id": "proposal"}),
     ("sheetfile", {"cohort_id": "cohort"}),
+    ("reminder", {"cohort_id": "cohort", "team_id": "team"}),  # kept, so a restored cohort sends none twice
 )
 
 

@@ -11,7 +11,8 @@ from sqlalchemy.engine import Engine
 
 from lab.domain.errors import WorkspaceError
 
-REVISIONS = ("0001", "0002", "0003", "0004", "0005")  # oldest first; tests check this against the scripts
+# oldest first; tests check this against the scripts
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006")
 HEAD = REVISIONS[-1]
 SCRIPTS = Path(__file__).parent
 
