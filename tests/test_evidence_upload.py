@@ -273,3 +273,35 @@ def test_an_upload_that_stalls_gets_408_and_leaves_nothing(approved, monkeypatch
     assert status == 408
     folder = evidence_dir(ws, code)
     assert not folder.exists() or list(folder.iterdir()) == []
+
+
+def test_a_team_takes_a_file_out_of_its_evidence_and_nothing_is_lost(approved):
+    ws, (mine, _), (code, other_code) = approved
+    client = client_for(ws, mine)
+    if code not in client.get(f"/lembar/deliver/{code}").text:
+        code, other_code = other_code, code
+    data, headers = body(("csrf", None, b"tok"), ("file", "SK Bupati.pdf", PDF), ("file", "foto.pdf", PDF))
+    assert client.post(f"/lembar/deliver/{code}/bukti", content=data, headers=headers).status_code == 303
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    remove = f"/lembar/deliver/{code}/bukti/keluar"
+    # without the session's CSRF token nothing moves
+    assert client.post(remove, content="csrf=wrong&berkas=foto.pdf", headers=form).status_code == 403
+    # only a listed file of this team's open proposal: no path trick, no hidden entry, no other proposal
+    for name in ("../1-design.md", ".dihapus", "missing.pdf", "evidence/foto.pdf"):
+        assert client.post(remove, content=f"csrf=tok&berkas={name}", headers=form).status_code == 404
+    other = f"/lembar/deliver/{other_code}/bukti/keluar"
+    assert client.post(other, content="csrf=tok&berkas=foto.pdf", headers=form).status_code == 404
+    done = client.post(remove, content="csrf=tok&berkas=foto.pdf", headers=form)
+    assert done.status_code == 303 and done.headers["location"].endswith("?pesan=bukti_keluar")
+    page = client.get(done.headers["location"]).text
+    assert "foto.pdf</code>" not in page and "sk-bupati.pdf</code>" in page
+    assert "Berkas dikeluarkan dari bukti dukung" in page
+    folder = evidence_dir(ws, code)
+    assert sorted(p.name for p in folder.iterdir()) == [".dihapus", "sk-bupati.pdf"]
+    (kept,) = (folder / ".dihapus").iterdir()
+    assert kept.name.endswith("-foto.pdf") and kept.read_bytes() == PDF  # kept, out of the list
+    # the same name uploaded again is a new file, and taking it out again keeps both copies
+    data, headers = body(("csrf", None, b"tok"), ("file", "foto.pdf", PDF))
+    client.post(f"/lembar/deliver/{code}/bukti", content=data, headers=headers)
+    assert client.post(remove, content="csrf=tok&berkas=foto.pdf", headers=form).status_code == 303
+    assert len(list((folder / ".dihapus").iterdir())) == 2

@@ -202,8 +202,16 @@ Posted = Annotated[FormData, Depends(posted)]
 
 @contextmanager
 def database(v: Viewer) -> Iterator[tuple[Session, Cohort]]:
-    """A transaction on the cohort's database: (session, cohort)."""
+    """A writing transaction on the cohort's database: (session, cohort). On SQLite writers take turns, so a
+    page that only reads uses `reading`."""
     with workspace_session(v.ws) as pair:
+        yield pair
+
+
+@contextmanager
+def reading(v: Viewer) -> Iterator[tuple[Session, Cohort]]:
+    """A reading transaction: never waits for a writer (a save, a decision, a run) and none waits for it."""
+    with workspace_session(v.ws, writer=False) as pair:
         yield pair
 
 

@@ -18,7 +18,7 @@ from lab.domain.lifecycle import MAIN_LINE, TEAM_STATES
 from lab.domain.models import Cohort, Proposal, Team, Worksheet
 from lab.stages import get_stage
 from lab.web import coordinator, facilitator
-from lab.web.deps import SignedIn, Viewer, database, page
+from lab.web.deps import SignedIn, Viewer, page, reading
 from lab.web.words import words
 
 router = APIRouter()
@@ -39,7 +39,7 @@ def home(request: Request, v: SignedIn, pesan: str = "") -> HTMLResponse:
 
 def team_home(request: Request, v: Viewer, message: str | None = None) -> HTMLResponse:
     """A team's worksheets with their status and due dates."""
-    with database(v) as (session, cohort):
+    with reading(v) as (session, cohort):
         rows = team_worksheets(session, cohort, v.principal.team_id)
     schedule, today = v.ws.settings.schedule, dt.date.today()
     for row in rows:

@@ -10,6 +10,7 @@ opened; nothing written).
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -32,11 +33,20 @@ from lab.workflow.answers_save import (
     read_current,
     save_worksheet,
 )
-from lab.workflow.evidence import ALLOWED, EvidenceRefused, Upload, folder_of, list_evidence
+from lab.workflow.evidence import (
+    ALLOWED,
+    REMOVED,
+    EvidenceRefused,
+    Upload,
+    folder_of,
+    list_evidence,
+    remove_evidence,
+)
 from lab.workflow.store import read_worksheet
 from lab.workspace.cohort import workspace_session
 
 router = APIRouter()
+log = logging.getLogger(__name__)
 UPLOAD_OVERHEAD = 1_000_000  # bytes of a multipart body beyond its files (boundaries, headers, the token)
 
 
@@ -115,8 +125,8 @@ def worksheet_form(request: Request, stage: str, owner: str, v: AsTeam, pesan: s
             if current is not None:
                 problems = by_field(read_worksheet(target.run, target.entity, target.sheet, current)[0])
         notice = w["saved"] if pesan == "tersimpan" else ""
-        if pesan == "bukti":
-            notice = w["uploaded"]
+        if pesan in ("bukti", "bukti_keluar"):
+            notice = w["uploaded" if pesan == "bukti" else "removed"]
         if target.closed:
             notice = w["closed"]
         return _render(request, v, target, opened.values, opened.hash, problems, notice=notice)
@@ -197,6 +207,20 @@ async def upload_evidence(request: Request, code: str, v: AsTeam) -> Response:
         return await run_in_threadpool(_refused_page, request, v, code, refused)
     url = _url(request, "deliver", target)
     return RedirectResponse(f"{url}?pesan=bukti" if stream.stored else url, status_code=303)
+
+
+@router.post("/lembar/deliver/{code}/bukti/keluar", response_model=None)
+def remove_evidence_file(request: Request, code: str, v: AsTeam, form: Posted) -> Response:
+    """One listed evidence file taken out (kept in the hidden .dihapus/ folder), while deliver is open."""
+    name = form.get("berkas")
+    folder, owner = _upload_folder(v, code)  # 404: not the team's proposal, or deliver closed
+    kept = remove_evidence(v.ws, folder, name) if isinstance(name, str) and len(name) <= 255 else None
+    if kept is None:
+        raise HTTPException(404, "not_found")
+    log.info(
+        "evidence %s/%s removed via web by %s (kept as %s/%s)", folder, name, v.principal.name, REMOVED, kept
+    )
+    return RedirectResponse(f"{_url(request, 'deliver', owner)}?pesan=bukti_keluar", status_code=303)
 
 
 def _upload_folder(v: Viewer, code: str) -> tuple[str, str]:

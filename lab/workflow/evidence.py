@@ -13,6 +13,7 @@ suffix (`-2`, `-3`, …): an upload never replaces a file. The file is linked in
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import errno
 import os
 import secrets
@@ -273,3 +274,37 @@ class Upload:
         if self.dir_fd is not None:
             os.close(self.dir_fd)
             self.dir_fd = None
+
+
+REMOVED = ".dihapus"  # inside evidence/: files a team removed, kept (hidden from lists and the showcase)
+
+
+def remove_evidence(ws: Workspace, folder: str, name: str) -> str | None:
+    """Take a listed evidence file out of the proposal's evidence: it moves, under a dated name, into the
+    hidden `.dihapus/` folder beside it (a click on the wrong button loses nothing; the facilitator can put it
+    back). The name of the kept copy, or None when `name` is not one of the listed files."""
+    if name not in {s.name for s in list_evidence(ws, folder)}:
+        return None
+    fd = safefs.open_dir(ws.root, folder)
+    try:
+        try:
+            os.mkdir(REMOVED, 0o700, dir_fd=fd)
+        except FileExistsError:
+            pass
+        bin_fd = os.open(REMOVED, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0),
+                         dir_fd=fd)  # fmt: skip
+        try:
+            stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+            for n in range(1, MAX_TRIES + 1):
+                kept = f"{stamp}-{name}" if n == 1 else f"{stamp}-{n}-{name}"
+                try:  # a link never replaces an entry; then the listed name goes
+                    os.link(name, kept, src_dir_fd=fd, dst_dir_fd=bin_fd, follow_symlinks=False)
+                except FileExistsError:
+                    continue
+                os.unlink(name, dir_fd=fd)
+                return kept
+            raise EvidenceRefused("names", name=name)
+        finally:
+            os.close(bin_fd)
+    finally:
+        os.close(fd)
