@@ -33,6 +33,11 @@ def print_status(data: dict[str, Any]) -> None:
     teams = ", ".join(f"{k} {v}" for k, v in data["states"]["teams"].items() if v) or "none"
     props = ", ".join(f"{k} {v}" for k, v in data["states"]["proposals"].items() if v) or "none"
     console.print(f"teams: {teams}\nproposals: {props}", highlight=False)
+    if data.get("coverage"):
+        from lab.outputs.coverage import coverage_line
+
+        console.print(coverage_line(data["coverage"]), highlight=False, markup=False)
+    _print_overdue(console, data.get("overdue", []))
     if data["invalid"]:
         console.print(f"\n[bold red]invalid worksheets ({len(data['invalid'])} problem(s))[/bold red]")
         for item in data["invalid"][:SHOW]:
@@ -52,6 +57,24 @@ def print_status(data: dict[str, Any]) -> None:
             console.print(line, highlight=False, markup=False, soft_wrap=True)
         if total > SHOW:
             console.print(f"  … and {total - SHOW} more (`lab status --json` lists all)")
+
+
+def _print_overdue(console: Console, rows: list[dict[str, Any]]) -> None:
+    """The worksheets past their due date and the returned designs, per team (lab.outputs.overdue)."""
+    if not rows:
+        return
+    teams = len({r["team"] for r in rows})
+    console.print(f"\n[bold red]overdue ({teams} team(s), {len(rows)} worksheet(s))[/bold red]")
+    for r in rows[:SHOW]:
+        what = r["stage"] + (f" {r['proposal']}" if r["proposal"] else "")
+        if r["days_late"]:
+            when = f"due {r['due']}, {r['days_late']} day(s) late"
+        else:
+            when = f"due {r['due']}" if r["due"] else "no due date"
+        why = "returned, waiting for the team" if r["status"] == "returned" else r["status"]
+        line = visible(f"  {r['team']}: {what}, {when} ({why})")
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
+    _more(console, rows)
 
 
 def _more(console: Console, items: list) -> None:

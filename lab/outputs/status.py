@@ -14,6 +14,10 @@ The `--json` object (also summarised in the README) is a contract:
 - `teams`: id, unit, unit_type, state, readiness; `proposals`: id, team, title, state
 - `invalid`: path, line, reason (one entry per problem)
 - `waiting`: path, stage, team, proposal, reason (designs waiting for a decision have no path)
+- `coverage`: "1 OPD 1 Inovasi" (lab.outputs.coverage.summary): target, targets, units (units, met, percent,
+  innovations), without (units with no live innovation)
+- `overdue`: team, unit, stage, worksheet, proposal, due, days_late, status: the worksheets past their due date
+  and the returned designs, as lab.outputs.overdue reads them (in both views)
 
 The human view has the same cohort, stages and states, the invalid list, the first SHOW waiting items and
 `waiting_total`.
@@ -21,6 +25,7 @@ The human view has the same cohort, stages and states, the invalid list, the fir
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +35,8 @@ from sqlmodel import Session, select
 
 from lab.domain.lifecycle import MAIN_LINE, PROPOSAL_STATES, TEAM_STATES, WAITING_REASONS, WORKSHEET_STATUSES
 from lab.domain.models import Cohort, Proposal, Team, Worksheet
+from lab.outputs.coverage import summary as coverage_summary
+from lab.outputs.overdue import as_rows, overdue
 from lab.stages import STAGES
 from lab.workspace.settings import Workspace
 
@@ -74,7 +81,9 @@ def funnel(session: Session, cohort: Cohort) -> dict[str, dict[str, int]]:
     return {"teams": c.teams, "proposals": c.proposals}
 
 
-def status(ws: Workspace, session: Session, cohort: Cohort, detail: bool = True) -> dict[str, Any]:
+def status(
+    ws: Workspace, session: Session, cohort: Cohort, detail: bool = True, today: dt.date | None = None
+) -> dict[str, Any]:
     """Everything `lab status` shows, as plain data; without `detail` only counts and the first waiting items
     (what a person reads; fast at any cohort size)."""
     c = counts(session, cohort)
@@ -93,7 +102,9 @@ def status(ws: Workspace, session: Session, cohort: Cohort, detail: bool = True)
             "teams": {st: teams[st] for st in TEAM_STATES},
             "proposals": {st: proposals[st] for st in PROPOSAL_STATES},
         },
+        "coverage": {k: v for k, v in coverage_summary(ws, session, cohort).items() if k != "cohort"},
     }
+    data["overdue"] = as_rows(overdue(ws, session, cohort, today))
     rows = _waiting_rows(session, cohort)
     if not detail:
         data["invalid"] = _invalid(session, cohort)

@@ -25,6 +25,10 @@ from lab.workspace.lock import describe_holder
 
 router = APIRouter()
 SHOW = 200  # rows of a list the page carries; the rest is counted
+OVERDUE_WORDS = {  # the overdue list (lab.outputs.overdue, via status())
+    "id": {"title": "Tim lewat tenggat", "days_late": "Terlambat (hari)"},
+    "en": {"title": "Overdue teams", "days_late": "Days late"},
+}
 MAX_NOTE = 2_000
 
 
@@ -49,6 +53,8 @@ def render(
         "running": request.app.state.runs.running(),
         "show": SHOW,
         "today": dt.date.today().isoformat(),
+        "ow": OVERDUE_WORDS["en" if v.lang == "en" else "id"],
+        "stage_titles": {s.slug: f"{s.number}. {s.title[v.lang]}" for s in STAGES},
         "message": message,
         "problem": problem,
     }

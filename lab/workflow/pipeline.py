@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from lab.domain.errors import StaleState
+from lab.outputs.overdue import as_rows, overdue
 from lab.outputs.status import funnel
 from lab.stages import get_stage
 from lab.workflow.runner import run_stage as run_stage_in
@@ -45,10 +46,11 @@ def locked(workspace: str, wait: float = 0.0) -> Iterator[None]:
 
 
 def summary(workspace: str) -> dict[str, Any]:
-    """The cohort's id and funnel after a run."""
+    """The cohort's id and funnel after a run, and the work teams owe past its due date (lab.outputs.overdue)."""
     ws = open_workspace(workspace)
     with workspace_session(ws) as (session, cohort):
-        return {"cohort": ws.settings.cohort_id, "funnel": funnel(session, cohort)}
+        late = as_rows(overdue(ws, session, cohort))
+        return {"cohort": ws.settings.cohort_id, "funnel": funnel(session, cohort), "overdue": late}
 
 
 def funnel_markdown(summary: dict[str, Any], reports: list[dict[str, Any]]) -> str:
@@ -63,4 +65,15 @@ def funnel_markdown(summary: dict[str, Any], reports: list[dict[str, Any]]) -> s
     lines += [f"| {k} | {v} |" for k, v in summary["funnel"]["teams"].items()]
     lines += ["", "| proposals | count |", "|---|---:|"]
     lines += [f"| {k} | {v} |" for k, v in summary["funnel"]["proposals"].items()]
-    return "\n".join(lines)
+    return "\n".join(lines + _overdue_markdown(summary.get("overdue", [])))
+
+
+def _overdue_markdown(rows: list[dict[str, Any]]) -> list[str]:
+    """The overdue teams and worksheets (team, stage, days late); slugs and codes only, no team's text."""
+    if not rows:
+        return []
+    lines = ["", f"## Overdue: {len({r['team'] for r in rows})} team(s), {len(rows)} worksheet(s)", "",
+             "| team | stage | proposal | due | days late | status |", "|---|---|---|---|---:|---|"]  # fmt: skip
+    lines += [f"| {r['team']} | {r['stage']} | {r['proposal'] or ''} | {r['due'] or ''} | {r['days_late']} | "
+              f"{r['status']} |" for r in rows]  # fmt: skip
+    return lines
