@@ -287,11 +287,35 @@ MINIMAL_PDF = (
 )
 
 
+IID_EVIDENCE = (
+    # file, what it proves, the IID indicator it backs, the level claimed: proposal n saves the first 2 + n
+    ("sk-penetapan-inovasi.pdf", "Penetapan inovasi oleh kepala perangkat daerah", "regulation", "1"),
+    ("laporan-uji-coba.pdf", "Hasil uji coba tiga bulan", "monitoring", "1"),
+    ("sk-tim-inovasi.pdf", "Tim pelaksana inovasi, 12 orang", "staff", "2"),
+    ("linimasa-inovasi.pdf", "Linimasa dari gagasan sampai peluncuran, 4 bulan", "speed", "3"),
+    ("daftar-penerima-manfaat.pdf", "Daftar penerima manfaat selama uji coba", "benefit", "2"),
+    ("tautan-video.txt", "Tautan video inovasi di YouTube", "video", "2"),
+    ("tangkapan-layar-aplikasi.pdf", "Tangkapan layar aplikasi layanan", "work_tools", "2"),
+)
+
+
+def _iid_evidence(folder: Path, n: int, skip: set[str] = frozenset()) -> list[dict]:  # type: ignore[assignment]
+    """Save the proposal's evidence files and list each with the IID indicator and level it backs (not for the
+    indicators in `skip`, which the innovation's own evidence backs)."""
+    rows = []
+    for file, proves, indicator, level in IID_EVIDENCE[: 2 + n]:
+        if indicator in skip:
+            continue
+        data = b"https://www.youtube.com/watch?v=labinov-demo\n" if file.endswith(".txt") else MINIMAL_PDF
+        write_atomic(folder / file, data)
+        rows.append({"file": file, "proves": proves, "indicator": indicator, "level": level})
+    return rows
+
+
 def _deliver(ws: Workspace, code: str) -> Entry:
     folder = next((ws.root / "teams").glob(f"*/{code}")) / "evidence"
     folder.mkdir(exist_ok=True)
-    write_atomic(folder / "sk-penetapan-inovasi.pdf", MINIMAL_PDF)
-    write_atomic(folder / "laporan-uji-coba.pdf", MINIMAL_PDF)
+    evidence = _iid_evidence(folder, int(code[-3:]))
     launch = dt.date(YEAR, 9, 1) + dt.timedelta(days=int(code[-3:]))
     answers = {
         "launch_date": launch.isoformat(), "launch_event": "Peluncuran bersama Bupati Purbalingga",
@@ -299,8 +323,7 @@ def _deliver(ws: Workspace, code: str) -> Entry:
         "maturity": "trial", "beneficiaries": 150 + 37 * int(code[-3:]),
         "results": "Selama uji coba, waktu layanan turun dan warga yang terlayani bertambah setiap bulan.",
         "measures": [{"indicator": "Waktu layanan rata-rata", "before": "47 menit", "after": "18 menit"}],
-        "evidence": [{"file": "sk-penetapan-inovasi.pdf", "proves": "Penetapan inovasi oleh kepala perangkat daerah"},
-                     {"file": "laporan-uji-coba.pdf", "proves": "Hasil uji coba tiga bulan"}],
+        "evidence": evidence,
     }  # fmt: skip
     return Entry("demo", "deliver", None, code, answers)
 

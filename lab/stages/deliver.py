@@ -13,6 +13,7 @@ from pathlib import PurePosixPath
 from pydantic import field_validator
 
 from lab.domain.errors import UnsafePath, mb
+from lab.domain.iid import DEFAULT_YEAR, LEVELS, packaged_table
 from lab.stages.base import Stage
 from lab.storage import safefs
 from lab.worksheets.spec import END, ONE_CHAR, SPACE, Choices, Date, Line, Record, Rule, Sheet, Text, field
@@ -39,6 +40,15 @@ class Measure(Record):
     after: Line = field("Sesudah inovasi", "After")
 
 
+INDICATOR = Choices(
+    **{i.key: (i.label("id"), i.label("en")) for i in packaged_table(DEFAULT_YEAR).indicators}
+)
+"""The IID indicators an evidence file may prove, generated from the indicator table (lab/data/iid/); every
+year's table uses the same keys (tests/test_iid.py checks it), so the choice holds whichever year a cohort picks."""
+LEVEL = Choices(**{str(n): (f"Tingkat {n}", f"Level {n}") for n in LEVELS})
+"""The level claimed for an indicator, 1 (lowest) to 3; its meaning is the indicator's own wording."""
+
+
 class EvidenceItem(Record):
     LABEL = {"id": "Bukti dukung", "en": "Evidence"}
     file: Line = field(
@@ -49,6 +59,20 @@ class EvidenceItem(Record):
         json_schema_extra={"not": {"pattern": OUTSIDE_PATTERN}},
     )
     proves: Line = field("Yang dibuktikan", "What it proves")
+    indicator: INDICATOR.type | None = INDICATOR.field(
+        "Indikator IID yang dibuktikan",
+        "IID indicator it proves",
+        "Pilih satu indikator Indeks Inovasi Daerah (16-35) yang dibuktikan berkas ini; boleh dikosongkan.",
+        "Choose the Regional Innovation Index indicator (16-35) this file proves; may be left blank.",
+        default=None,
+    )
+    level: LEVEL.type | None = LEVEL.field(
+        "Tingkat yang diklaim",
+        "Level claimed",
+        "Tingkat 1 (terendah) sampai 3 (tertinggi) menurut uraian indikator itu dalam pedoman IID tahun penilaian.",
+        "Level 1 (lowest) to 3 (highest) as the indicator's wording in the year's IID guide defines it.",
+        default=None,
+    )
 
     @field_validator("file")
     @classmethod

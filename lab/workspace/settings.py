@@ -23,7 +23,15 @@ from lab.domain.errors import TooLarge, UnsafePath, UsageError, WorkspaceError, 
 from lab.domain.slug import slugify
 from lab.domain.text import one_line
 from lab.storage import safefs
-from lab.workspace.settings_tables import EvidencePolicy, Gates, ReviewPolicy, Strict, WebSettings, _shown
+from lab.workspace.settings_tables import (
+    Assessment,
+    EvidencePolicy,
+    Gates,
+    ReviewPolicy,
+    Strict,
+    WebSettings,
+    _shown,
+)
 
 SETTINGS_FILE = "cohort.toml"
 MAX_SETTINGS_BYTES = 1_000_000  # a facilitator's settings are a few KB
@@ -60,6 +68,7 @@ class CohortSettings(Strict):
     review: ReviewPolicy = ReviewPolicy()
     evidence: EvidencePolicy = EvidencePolicy()
     web: WebSettings = WebSettings()
+    assessment: Assessment = Assessment()
 
     @field_validator("schedule")
     @classmethod
@@ -210,6 +219,10 @@ max_proposal_mb = 100    # all evidence files of one proposal together, in MB
 base_url = "http://127.0.0.1:8000"   # the address teams open (`lab serve`); personal links start with it
 link_days = 30           # a personal link (`lab links`) works this many days, 1-365
 session_hours = 12       # a browser stays signed in this many hours, 1-720
+
+[assessment]
+year = 2023              # IID indicator table for `lab iid` (lab/data/iid/<year>.toml, or iid/<year>.toml here)
+target = 1               # "1 OPD 1 Inovasi": live innovations per unit (`lab coverage`); per type: [assessment.targets]
 
 [rubric]
 # Display-stage scoring weights (IGA presentation weights by default); scores are 1-10

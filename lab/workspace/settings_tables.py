@@ -79,6 +79,32 @@ class WebSettings(Strict):
         return v.rstrip("/")
 
 
+class Assessment(Strict):
+    """The national assessment a cohort prepares for: the IID table's year (`lab iid`) and the "1 OPD 1
+    Inovasi" target of live innovations per unit (`lab coverage`), perhaps per unit type."""
+
+    year: int = Field(default=2023, ge=2015, le=2100)  # lab/data/iid/<year>.toml, or iid/<year>.toml here
+    target: int = Field(default=1, ge=1, le=100)  # live innovations each unit should have
+    targets: dict[str, int] = {}  # per unit type, e.g. {puskesmas = 2}; other types take `target`
+    regional_score: float | None = Field(default=None, ge=0, le=1000, allow_inf_nan=False)  # IID 1-15 (SPD)
+
+    @field_validator("targets")
+    @classmethod
+    def _unit_types(cls, v: dict[str, int]) -> dict[str, int]:
+        from lab.domain.units import UNIT_TYPES
+
+        for kind, n in v.items():
+            if kind not in UNIT_TYPES:
+                raise ValueError(f"'{_shown(kind)}' is not a unit type; use one of {', '.join(UNIT_TYPES)}")
+            if not 1 <= n <= 100:
+                raise ValueError(f"the target for {kind} is {n}; write a number from 1 to 100")
+        return v
+
+    def target_for(self, unit_type: str) -> int:
+        """How many live innovations a unit of this type should have."""
+        return self.targets.get(unit_type, self.target)
+
+
 def _shown(text: str, limit: int = 40) -> str:
     """A value quoted in a message: control characters as escapes, long text cut."""
     text = visible(text)
