@@ -1,4 +1,4 @@
-""""1 OPD 1 Inovasi": `lab coverage`, and its figure in `lab status`."""
+"""The "1 OPD 1 Inovasi" coverage: `lab coverage`, and its figure in `lab status`."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ def _run(runner, *args):
 
 
 def test_coverage_counts_live_innovations_per_unit_and_lists_units_without(ws, runner):
-    drive_to_display(ws, 2)  # units 1 and 2 (kecamatan, puskesmas) each showcase one innovation, keep one idea
+    drive_to_display(
+        ws, 2
+    )  # units 1 and 2 (kecamatan, puskesmas) each showcase one innovation, keep one idea
     enrol(ws, 4)  # the roster grows: units 3 and 4 (rsud, bumd) join with nothing yet
     assert sorted(proposals(ws).values()) == ["idea", "idea", "showcased", "showcased"]
     data = _run(runner, "coverage", str(ws.root), "--json")
@@ -41,11 +43,15 @@ def test_coverage_counts_live_innovations_per_unit_and_lists_units_without(ws, r
     status = _run(runner, "status", str(ws.root), "--json")
     assert status["coverage"]["units"] == {"units": 4, "met": 1, "percent": 25.0, "innovations": 2}
     assert status["coverage"]["without"] == 2
-    assert 'coverage ("1 OPD 1 Inovasi"): 1 of 4 units (25%) have the target' in _run(runner, "status", str(ws.root))
+    assert 'coverage ("1 OPD 1 Inovasi"): 1 of 4 units (25%) have the target' in _run(
+        runner, "status", str(ws.root)
+    )
 
 
 def test_a_bad_assessment_setting_is_refused_with_its_key(ws, runner):
     toml = ws.root / "cohort.toml"
-    toml.write_text(toml.read_text(encoding="utf-8") + "\n[assessment.targets]\nsekolah = 1\n", encoding="utf-8")
+    toml.write_text(
+        toml.read_text(encoding="utf-8") + "\n[assessment.targets]\nsekolah = 1\n", encoding="utf-8"
+    )
     result = runner.invoke(app, ["coverage", str(ws.root)])
     assert result.exit_code != 0 and "'sekolah' is not a unit type" in result.output

@@ -25,7 +25,9 @@ def test_every_year_is_a_valid_table_with_the_indicators_the_deliver_worksheet_o
         table = packaged_table(year)
         assert table.year == year and table.sources
         assert [i.number for i in table.indicators] == list(range(16, 36))
-        assert tuple(i.key for i in table.indicators) == INDICATOR.values  # the worksheet's choice fits every year
+        assert (
+            tuple(i.key for i in table.indicators) == INDICATOR.values
+        )  # the worksheet's choice fits every year
         assert {i.key for i in table.indicators if i.mandatory} == MANDATORY
         assert table.innovation_max == 111 and sum(i.weight for i in table.indicators) == 37
     assert INDICATOR.labels["regulation"] == {
@@ -40,14 +42,22 @@ def _with(text: str, old: str, new: str) -> str:
     return text.replace(old, new, 1)
 
 
-RAW = (T2023_PATH := __import__("lab.domain.iid", fromlist=["PACKAGED"]).PACKAGED / "2023.toml").read_text("utf-8")
+RAW = (T2023_PATH := __import__("lab.domain.iid", fromlist=["PACKAGED"]).PACKAGED / "2023.toml").read_text(
+    "utf-8"
+)
 
 
 @pytest.mark.parametrize(
     ("change", "said"),
     [
-        (("weight = 3\nmandatory = true", "weight = 3\nmandatory = true\nbonus = 1"), "indicators.0.bonus: Extra inputs"),
-        (('  { id = "Peraturan daerah (Perda)", en = "Regional bylaw (Perda)" },\n', ""), "indicators.0.levels"),
+        (
+            ("weight = 3\nmandatory = true", "weight = 3\nmandatory = true\nbonus = 1"),
+            "indicators.0.bonus: Extra inputs",
+        ),
+        (
+            ('  { id = "Peraturan daerah (Perda)", en = "Regional bylaw (Perda)" },\n', ""),
+            "indicators.0.levels",
+        ),
         (("number = 17", "number = 16"), "indicator number 16 is listed twice"),
         (("weight = 4", "weight = 5"), "scoring.total_max is 250 but"),
         (("min = 35.0", "min = 70.0"), "bands must go from the highest"),
@@ -133,7 +143,9 @@ def _live(ws) -> list[str]:
 
 
 def _iid(runner, ws, *args):
-    result = runner.invoke(app, ["iid", str(ws.root), *args], env={"COLUMNS": "400"})  # a table row on one line
+    result = runner.invoke(
+        app, ["iid", str(ws.root), *args], env={"COLUMNS": "400"}
+    )  # a table row on one line
     assert result.exit_code == 0, result.output
     return json.loads(result.output) if "--json" in args else result.output
 
@@ -175,7 +187,11 @@ def test_a_year_change_rescores_from_the_other_file(ws, runner):
     drive_to_display(ws, 1, answers={"deliver": _deliver_with_indicators(ws, files)})
     assert _iid(runner, ws, "--json")["innovations"][0]["score"] == 3 * 3 + 2 * 3
     # the cohort keeps its own corrected table for 2024, with another weight for regulation, and picks that year
-    own = _with(RAW.replace("year = 2023", "year = 2024"), "weight = 3\nmandatory = true", "weight = 4\nmandatory = true")
+    own = _with(
+        RAW.replace("year = 2023", "year = 2024"),
+        "weight = 3\nmandatory = true",
+        "weight = 4\nmandatory = true",
+    )
     own = _with(own, "total_max = 250", "total_max = 253")
     (ws.root / "iid").mkdir()
     (ws.root / "iid" / "2024.toml").write_text(own, encoding="utf-8")
@@ -195,7 +211,10 @@ def test_a_bad_cohort_table_or_an_unknown_year_stops_lab_iid_with_one_line(ws, r
     toml = ws.root / "cohort.toml"
     toml.write_text(_with(toml.read_text("utf-8"), "year = 2023 ", "year = 2019 "), encoding="utf-8")
     result = runner.invoke(app, ["iid", str(ws.root)])
-    assert result.exit_code == 2 and "no IID indicator table for 2019 (the lab has 2023, 2024, 2025" in result.output
+    assert (
+        result.exit_code == 2
+        and "no IID indicator table for 2019 (the lab has 2023, 2024, 2025" in result.output
+    )
 
 
 def test_lab_iid_indicators_prints_the_table_and_refuses_an_unknown_innovation(ws, runner):
