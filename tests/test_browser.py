@@ -65,7 +65,7 @@ def test_showcase_filters_search_and_pages_in_chromium(browser, evil_site, tmp_p
         text = page.locator("main").inner_text()
         assert "{{ 7*7 }}" in text and "<script>alert(5)</script>" in text
         assert page.locator("main script, main iframe").count() == 0
-    page.goto((evil_site / "scoreboard.html").as_uri())
+    page.goto((evil_site.parent / "scoreboard/index.html").as_uri())
     assert page.locator("table.scoreboard tbody tr").count() == 4
     page.screenshot(path=str(tmp_path / "scoreboard.png"))
     assert trouble == []

@@ -388,7 +388,7 @@ def test_hostile_showcase(ws, runner, case, options, attack, invalid, shown, hid
         assert text not in page
     for other in OTHERS:  # every other page, the index and the scoreboard are built
         assert SUMMARY in (site / "p" / f"{other}.html").read_text()
-    index, board = (site / "index.html").read_text(), (site / "scoreboard.html").read_text()
+    index, board = (site / "index.html").read_text(), (ws.root / "scoreboard/index.html").read_text()
     assert all(f"p/{code}.html" in index and f"p/{code}.html" in board for code in (CODE, *OTHERS))
     _site_is_passive(ws, links=(f"p/{CODE}",) if case == "page-folder-is-a-link" else ())
     for text in shown:  # a file named as not shown has no copy in the site (an earlier one is removed)
@@ -487,7 +487,7 @@ def test_site_files_that_are_links_are_replaced_not_written_through(ws, runner, 
     _drive(ws)
     victim = tmp_path / "victim.html"
     victim.write_text("kept")
-    for name in ("index.html", "scoreboard.html", ".pages.json", f"p/{CODE}.html"):
+    for name in ("index.html", "../scoreboard/index.html", ".pages.json", f"p/{CODE}.html"):
         (ws.root / "showcase" / name).unlink()
         os.symlink(victim, ws.root / "showcase" / name)
     result = runner.invoke(app, ["showcase", str(ws.root)])

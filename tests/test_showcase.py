@@ -38,10 +38,12 @@ def evil_ws(ws):
 
 
 def _pages(ws):
-    return {
+    pages = {
         p.relative_to(ws.root / "showcase").as_posix(): p.read_text()
         for p in (ws.root / "showcase").rglob("*.html")
     }
+    pages["../scoreboard/index.html"] = (ws.root / "scoreboard/index.html").read_text()  # the internal board
+    return pages
 
 
 class _Tags(HTMLParser):
@@ -63,7 +65,7 @@ def _elements(html: str) -> list[tuple[str, dict]]:
 
 def test_hostile_answers_are_shown_as_harmless_text_on_every_page(evil_ws):
     pages = _pages(evil_ws)
-    assert {"index.html", "scoreboard.html"} <= set(pages) and len(pages) == 2 + 3
+    assert {"index.html", "../scoreboard/index.html"} <= set(pages) and len(pages) == 2 + 3
     for name, html in pages.items():
         elements = _elements(html)
         scripts = [a.get("src") for t, a in elements if t == "script"]
@@ -132,13 +134,14 @@ def test_three_coordinators_give_the_right_weighted_means_everywhere(evil_ws, tm
     ws = evil_ws
     assert sorted((ws.root / "reviews").iterdir()) == sorted(
         ws.root / "reviews" / f
-        for f in ("dra-sri-rahayu.csv", "ir-bambang-hermanto.csv", "prof-agus-salim.csv")
+        for name in ("dra-sri-rahayu", "ir-bambang-hermanto", "prof-agus-salim")
+        for f in (f"{name}.csv", f"{name}.xlsx")
     )
     _score_all(ws)
     assert proposals(ws)["PBG-2026-001"] == "reviewed" and proposals(ws)["PBG-2026-003"] == "showcased"
-    board = (ws.root / "showcase/scoreboard.html").read_text()
-    assert ">8.03<" in board and ">7.30<" in board and "Prof. Agus Salim" in board  # who has not scored 003
-    assert all(f">{spread:.2f}<" in board for _, spread, _ in EXPECTED.values())
+    board = (ws.root / "scoreboard/index.html").read_text()
+    assert ">8,03<" in board and ">7,30<" in board and "Prof. Agus Salim" in board  # who has not scored 003
+    assert all(f">{spread:.2f}<".replace(".", ",") in board for _, spread, _ in EXPECTED.values())
 
     with workspace_session(ws) as (session, cohort):
         outs = {
@@ -169,8 +172,8 @@ def test_reimporting_a_sheet_replaces_that_reviewers_scores(evil_ws):
     ws = evil_ws
     _score_all(ws)
     _import(ws, _fill_sheet(ws, COORDINATORS[0], {"PBG-2026-001": (10, 10, 10, 10, 10)}))
-    board = (ws.root / "showcase/scoreboard.html").read_text()
-    assert ">8.67<" in board  # (10 + 7.75 + 8.25) / 3
+    board = (ws.root / "scoreboard/index.html").read_text()
+    assert ">8,67<" in board  # (10 + 7.75 + 8.25) / 3
 
 
 def test_bad_rows_are_reported_with_their_line_and_the_rest_is_kept(evil_ws):
@@ -231,7 +234,11 @@ def test_the_showcase_is_rebuilt_only_where_something_changed(ws):
     site = ws.root / "showcase"
 
     def stamps():
-        return {p.relative_to(site).as_posix(): p.stat().st_mtime_ns for p in site.rglob("*.html")}
+        return {
+            p.relative_to(ws.root).as_posix(): p.stat().st_mtime_ns
+            for folder in (site, ws.root / "scoreboard")
+            for p in folder.rglob("*.html")
+        }
 
     before = stamps()
     run_once(ws)
@@ -243,9 +250,9 @@ def test_the_showcase_is_rebuilt_only_where_something_changed(ws):
     run_once(ws)
     after = stamps()
     assert {p for p in after if after[p] != before[p]} == {
-        "index.html",
-        "scoreboard.html",
-        "p/PBG-2026-003.html",
+        "showcase/index.html",
+        "scoreboard/index.html",
+        "showcase/p/PBG-2026-003.html",
     }
     assert "Ringkasan baru dari tim." in (site / "p/PBG-2026-003.html").read_text()
 

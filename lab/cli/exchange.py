@@ -1,5 +1,5 @@
 """What comes in from outside the worksheet files and what goes out: `lab answers import`, `lab showcase`,
-`lab review import`, `lab export`."""
+`lab review import`, `lab review close`, `lab export`."""
 
 from __future__ import annotations
 
@@ -43,14 +43,46 @@ def answers_import(
 
 @app.command()
 def showcase(path: Workspace) -> None:
-    """(Re)build the display-stage showcase site in PATH/showcase/."""
-    from lab.outputs.showcase import build_showcase
+    """(Re)build the public showcase in PATH/showcase/ and the internal scoreboard in PATH/scoreboard/."""
+    from lab.outputs.showcase import BOARD, build_showcase
+    from lab.outputs.showcase_logo import find_logo
     from lab.workspace.cohort import workspace_session
 
     ws = open_ws(path)
     with workspace_session(ws) as (session, cohort):
         index = build_showcase(ws, session, cohort)
-    typer.echo(f"showcase: {index}")
+    typer.echo(f"showcase: {index}  (public: safe to publish)")
+    typer.echo(f"scoreboard: {ws.root / BOARD / 'index.html'}  (internal: scores and jurors, do not publish)")
+    if problem := find_logo(ws.root).problem:
+        say(f"warning: {problem}", err=True)
+
+
+@review_app.command("close")
+def review_close(
+    path: Workspace,
+    by: Annotated[str, typer.Option(help="Who closes judging (a facilitator).")],
+    reopen: Annotated[
+        bool, typer.Option(help="Reopen judging: scores are taken again (needs --note).")
+    ] = False,
+    note: Annotated[str, typer.Option(help="Why; kept in the audit trail.")] = "",
+) -> None:
+    """Close judging: no more scores are taken and the public showcase names Juara I-III (--reopen undoes it)."""
+    from lab.outputs.showcase import BOARD
+    from lab.workflow.judging import close
+    from lab.workspace.cohort import workspace_session
+
+    ws = open_ws(path)
+    with workspace_session(ws) as (session, cohort):
+        done = close(ws, session, cohort, by, note, reopen)
+    j = done.judging
+    say(f"judging {'closed' if j.closed else 'reopened'} by {j.by} at {j.at:%Y-%m-%d %H:%M} UTC")
+    for code, who in done.unscored.items():
+        say(f"  {code}: not scored by {', '.join(who)}")
+    if j.closed:
+        say(f"public showcase (safe to publish), now with Juara I-III: {ws.root / 'showcase' / 'index.html'}")
+    else:
+        say(f"public showcase (safe to publish), places hidden again: {ws.root / 'showcase' / 'index.html'}")
+    say(f"internal scoreboard (do not publish): {ws.root / BOARD / 'index.html'}")
 
 
 @review_app.command("import")

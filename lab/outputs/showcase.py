@@ -1,4 +1,10 @@
-"""The display-stage showcase: a static site in `<workspace>/showcase/` that works offline and prints well.
+"""The display-stage showcase: a static site in `<workspace>/showcase/` that works offline and prints well,
+and the internal scoreboard beside it in `<workspace>/scoreboard/`.
+
+The showcase is public: innovations without scores, ranks or jurors while judging is open, and the places
+(Juara I-III) once a facilitator has closed judging (`lab review close`). Scores, per-criterion means, the
+spread between reviewers and who has not scored yet are only on the scoreboard, for facilitators and
+coordinators; it is never linked from the showcase.
 
 `build_showcase` brings it up to date; the work is split by job: what the pages show and when they are stale
 (showcase_pages), participant text as safe HTML and the templates (showcase_html), evidence copied into the site
@@ -33,9 +39,10 @@ from sqlmodel import Session, select
 from lab.domain.errors import UnsafePath
 from lab.domain.models import Cohort, Worksheet, utcnow
 from lab.outputs.profiles import Profile, profiles, reached
-from lab.outputs.scores import REVIEWABLE, required, scoreboard
+from lab.outputs.scores import JUARA, REVIEWABLE, judging, missing_reviewers, places, required, scoreboard
 from lab.outputs.showcase_evidence import copy_evidence, media_links, on_disk, prune_evidence
 from lab.outputs.showcase_html import template_env
+from lab.outputs.showcase_logo import KINDS, find_logo
 from lab.outputs.showcase_pages import (
     Card,
     bare_card,
@@ -54,6 +61,7 @@ from lab.outputs.showcase_site import (
     is_regular,
     read_manifest,
     read_small,
+    real_dir,
     remove_page,
 )
 from lab.outputs.showcase_text import LABELS
@@ -63,6 +71,7 @@ from lab.worksheets.render import templates_dir
 from lab.workspace.settings import Workspace
 
 SOURCE = "showcase"  # marks the problems this module recorded on a display worksheet (it clears them itself)
+BOARD = "scoreboard"  # the internal scoreboard's folder, beside showcase/: never to be published
 
 
 def build_showcase(ws: Workspace, session: Session, cohort: Cohort, force: bool = False) -> Path:
@@ -76,16 +85,22 @@ def build_showcase(ws: Workspace, session: Session, cohort: Cohort, force: bool 
     """
     s, root = ws.settings, ws.root
     target = root / "showcase"
-    for folder in ("showcase", "showcase/p", "showcase/assets"):
+    for folder in ("showcase", "showcase/p", "showcase/assets", BOARD, f"{BOARD}/assets"):
         safefs.ensure_dir(root, folder)
     waiting = _open_problems(session, cohort)
     stamp = fingerprint(ws, session, cohort)
     unchanged = not force and not waiting and read_small(ws, FINGERPRINT) == stamp
-    if unchanged and is_regular(target / "index.html"):
+    current = is_regular(target / "index.html") and is_regular(root / BOARD / "index.html")
+    if unchanged and current and not is_regular(target / "scoreboard.html"):  # (an old build's public board)
         return target / "index.html"
     t = LABELS[s.lang]
     board = scoreboard(ws, session, cohort)
-    common = {"t": t, "cohort": s, "lang": s.lang, "rubric": s.rubric, "need": required(ws)}
+    state = judging(session, cohort)
+    ranks = places(board)
+    podium = {pid: n for pid, n in ranks.items() if n <= JUARA} if state.closed else {}
+    logo = find_logo(root)
+    common = {"t": t, "cohort": s, "lang": s.lang, "rubric": s.rubric, "need": required(ws), "judging": state,
+              "logo": f"logo.{logo.kind}" if logo.data else None}  # fmt: skip
     env = template_env()
     parts = stamp_parts(ws)
     old_pages = read_manifest(ws)
@@ -98,14 +113,19 @@ def build_showcase(ws: Workspace, session: Session, cohort: Cohort, force: bool 
     try:
         for asset in ("style.css", "showcase.js"):
             site.write(f"showcase/assets/{asset}", (templates_dir() / "showcase" / asset).read_bytes())
+        site.write(f"{BOARD}/assets/style.css", (templates_dir() / "showcase" / "style.css").read_bytes())
+        if logo.data:
+            for folder in ("showcase", BOARD):
+                site.write(f"{folder}/assets/logo.{logo.kind}", logo.data)
         template = env.get_template("innovation.html.j2")
         for p in profiles(session, cohort, REVIEWABLE, last_good=True):  # read in batches; each page let go
             code = p.code
             ids[code] = p.id
+            score = board.get(p.id)
             try:
-                item = page_item(ws, p, board, s.lang)
+                item = page_item(p, podium.get(p.id), s.lang)
                 # the card before anything is written: odd answers leave the last page as it was
-                card = make_card(item)
+                card = make_card(item, score, missing_reviewers(ws, score), ranks.get(p.id))
                 pages[code] = page_stamp(item, parts, on_disk(root, item))
                 stale = pages[code] != old_pages.get(code) or force
                 if stale or not is_regular(target / "p" / f"{code}.html"):
@@ -119,7 +139,8 @@ def build_showcase(ws: Workspace, session: Session, cohort: Cohort, force: bool 
                 cards.append(card)
             except Exception as exc:  # about this proposal only: recorded, and every other page is built
                 problems[p.id] = [_unbuilt(code, exc, is_regular(target / "p" / f"{code}.html"))]
-                cards.append(bare_card(ws, p, board, s.lang))
+                missing = missing_reviewers(ws, score)
+                cards.append(bare_card(p, s.lang, score, missing, ranks.get(p.id), podium.get(p.id)))
                 _fallback(site, env, common, p)
                 built.append((code, None))
             if p.id in problems:
@@ -131,13 +152,16 @@ def build_showcase(ws: Workspace, session: Session, cohort: Cohort, force: bool 
                 items=cards,
                 funnel=funnel_bars(reached(session, cohort), t),
                 facets=facet_options(cards),
+                winners=sorted((c for c in cards if c.place), key=lambda c: (c.place, c.code)),
                 root=".",
             ),
         )
-        cards.sort(key=lambda c: (-(c.score["score"] if c.score else -1), c.code))
+        cards.sort(key=lambda c: (c.rank or len(cards) + 1, c.code))
         site.write_chunks(
-            "showcase/scoreboard.html",
-            env.get_template("scoreboard.html.j2").generate(**common, items=cards, root="."),
+            f"{BOARD}/index.html",
+            env.get_template("scoreboard.html.j2").generate(
+                **common, items=cards, root="../showcase", assets="assets", board=True
+            ),
         )
         site.commit()
     except BaseException:
@@ -157,6 +181,7 @@ def build_showcase(ws: Workspace, session: Session, cohort: Cohort, force: bool 
                 f"showcase/p/{code}/evidence could not be cleaned ({exc.strerror}): remove that folder"
             )
             pages[code] = ""
+    _remove_stale(root, logo.kind if logo.data else None)
     for code in set(old_pages) - set(pages):  # no longer showcased
         try:
             remove_page(root, code)
@@ -167,6 +192,17 @@ def build_showcase(ws: Workspace, session: Session, cohort: Cohort, force: bool 
     write_atomic(site.path(f"showcase/{MANIFEST}"), json.dumps(pages, sort_keys=True).encode(), root)
     write_atomic(site.path(f"showcase/{FINGERPRINT}"), stamp.encode(), root)
     return target / "index.html"
+
+
+def _remove_stale(root: Path, kind: str | None) -> None:
+    """Files an earlier build left that must not stay public: the scoreboard once kept in showcase/ (it named
+    jurors and partial scores) and a logo that was removed or replaced by one of another kind."""
+    names = ["showcase/scoreboard.html"]
+    names += [f"{folder}/assets/logo.{k}" for folder in ("showcase", BOARD) for k in KINDS if k != kind]
+    for rel in names:
+        folder, _, name = rel.rpartition("/")
+        if real_dir(root, folder) is not None and is_regular(root / rel):
+            (root / rel).unlink(missing_ok=True)
 
 
 def _unbuilt(code: str, exc: Exception, kept: bool) -> str:

@@ -76,6 +76,12 @@ def plain_text(text: str) -> Markup:
     )
 
 
+def decimal(value: float, lang: str) -> str:
+    """A score with two decimals, written the cohort's way: 8,03 in Bahasa Indonesia, 8.03 in English."""
+    text = f"{value:.2f}"
+    return text.replace(".", ",") if lang == "id" else text
+
+
 @lru_cache(maxsize=2)
 def template_env() -> Environment:
     """The showcase's templates: autoescaped, strict about undefined names, with `md` and `url` filters."""
@@ -88,4 +94,5 @@ def template_env() -> Environment:
     )
     env.filters["md"] = render_text
     env.filters["url"] = lambda s: quote(str(s))
+    env.filters["dec"] = decimal
     return env

@@ -18,7 +18,7 @@ LABELS = {
         "results": "Hasil", "measures": "Sebelum dan sesudah", "evidence": "Bukti dukung", "highlights": "Dampak utama",
         "media": "Foto dan video", "contact": "Narahubung", "score": "Skor", "spread": "Selisih antarpenilai",
         "reviews": "Penilaian", "missing": "Belum menilai", "rank": "Peringkat", "unit": "Unit", "back": "Kembali ke etalase",
-        "not_scored": "belum dinilai", "design": "Rancangan", "type": "Jenis", "weighted": "rata-rata berbobot",
+        "not_scored": "belum dinilai", "design": "Rancangan", "type": "Jenis", "weighted": "rata-rata tertimbang",
         "file_missing": "berkas tidak ada", "file_too_large": "berkas terlalu besar untuk etalase",
         "file_refused": "berkas ditolak: bukan berkas biasa di folder evidence/",
         "evidence_active": "tidak ditampilkan karena jenis berkas ini dapat menjalankan skrip saat dibuka",
@@ -29,6 +29,13 @@ LABELS = {
         "state_launched": "Diluncurkan", "state_showcased": "Dipamerkan", "state_reviewed": "Dinilai",
         "innovation": "Inovasi", "crit_novelty": "Kebaruan", "crit_benefit": "Kemanfaatan",
         "crit_collaboration": "Kewenangan dan kolaborasi", "crit_replicability": "Replikasi", "crit_mastery": "Penguasaan materi",
+        "board_title": "Rekapitulasi Penilaian", "scale": "skala 1–10, rata-rata tertimbang",
+        "internal": "Dokumen internal untuk fasilitator dan tim penilai: memuat nilai dan nama penilai. Jangan dipublikasikan; "
+                    "yang boleh dipublikasikan hanya folder showcase/.",
+        "judging_open": "Penilaian masih berlangsung: etalase publik belum menampilkan nilai maupun peringkat.",
+        "judging_closed": "Penilaian telah ditutup oleh", "details": "Rincian nilai",
+        "winners": "Hasil penilaian", "place_1": "Juara I", "place_2": "Juara II", "place_3": "Juara III", "no_winners": "Belum ada inovasi yang dinilai.",
+        "tie": "Inovasi dengan nilai akhir yang sama berbagi peringkat; peringkat berikutnya dilewati.",
     },
     "en": {
         "showcase": "Innovation Showcase", "funnel": "Proposal funnel", "all": "All", "search": "Search innovations…",
@@ -51,6 +58,13 @@ LABELS = {
         "innovation": "Innovation", "crit_novelty": "Novelty", "crit_benefit": "Benefit",
         "crit_collaboration": "Regional authority and collaboration", "crit_replicability": "Replicability",
         "crit_mastery": "Mastery",
+        "board_title": "Scoring summary", "scale": "scale 1–10, weighted mean",
+        "internal": "Internal document for facilitators and the jury: it shows scores and jurors' names. Do not publish "
+                    "it; only the showcase/ folder is meant to be published.",
+        "judging_open": "Judging is open: the public showcase shows no scores or ranks yet.",
+        "judging_closed": "Judging was closed by", "details": "Score details",
+        "winners": "Results", "place_1": "First place", "place_2": "Second place", "place_3": "Third place", "no_winners": "No innovation has been scored.",
+        "tie": "Innovations with the same final score share a place; the next place is skipped.",
     },
 }  # fmt: skip
 

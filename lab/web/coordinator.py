@@ -3,7 +3,8 @@
 
 Scores go through the review service (lab.workflow.review.score: the same checks as a score sheet row, then
 completing reviews and rebuilding the showcase). A coordinator sees the others' means for an innovation only
-after scoring it, on its form and on the scoreboard alike.
+after scoring it, on its form and on the scoreboard alike. Once a facilitator has closed judging (`lab review
+close`) the forms are shown read-only and a save is refused (lab.workflow.judging.ensure_open).
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ from sqlmodel import Session, select
 
 from lab.domain.errors import LabError
 from lab.domain.models import Cohort, Proposal, Review, Team
-from lab.outputs.scores import REVIEWABLE, same_name, scoreboard, scored
+from lab.outputs.scores import REVIEWABLE, judging, same_name, scoreboard, scored
 from lab.outputs.showcase_text import LABELS
 from lab.web.deps import AsCoordinator, Posted, Viewer, base_path, database, page
 from lab.web.errors import status_of
 from lab.web.words import words
+from lab.workflow.judging import WORDS as CLOSED
+from lab.workflow.judging import ensure_open
 from lab.workflow.review import score
 
 router = APIRouter()
@@ -56,14 +59,26 @@ def _innovations(v: Viewer, session: Session, cohort: Cohort) -> list[dict[str, 
     ]
 
 
+def _closed(v: Viewer, session: Session, cohort: Cohort) -> str | None:
+    """The notice that judging is closed, in the cohort's language; None while it is open."""
+    now = judging(session, cohort)
+    if not now.closed:
+        return None
+    at = f"{now.at:%Y-%m-%d %H:%M}" if now.at else "?"
+    return CLOSED["en" if v.ws.settings.lang == "en" else "id"].format(by=now.by, at=at)
+
+
 def render(request: Request, v: Viewer, message: str | None = None) -> HTMLResponse:
     """The coordinator's home: innovations to score and the scoreboard."""
     with database(v) as (session, cohort):
         items = _innovations(v, session, cohort)
+        closed = _closed(v, session, cohort)
     ranked = sorted((i for i in items if i["board"]), key=lambda i: -i["board"]["score"])
+    labels = LABELS["en" if v.lang == "en" else "id"]
     return page(
-        request, v, "coordinator_home.html.j2", items=items, ranked=ranked, message=message, problem=False
-    )
+        request, v, "coordinator_home.html.j2", items=items, ranked=ranked, message=message or closed,
+        problem=False, closed=closed, labels=labels,
+    )  # fmt: skip
 
 
 def _form(
@@ -77,6 +92,7 @@ def _form(
     item = items[0]
     with database(v) as (session, cohort):
         item["profile"] = _profile(session, cohort, item["code"])
+        closed = _closed(v, session, cohort)
     values = dict(posted) if posted else {c: (item["mine"] or {}).get(c, "") for c in v.ws.settings.rubric}
     for criterion, value in values.items():
         if isinstance(value, float) and value.is_integer():
@@ -84,7 +100,14 @@ def _form(
     rubric = v.ws.settings.rubric
     words_ = LABELS["en" if v.lang == "en" else "id"]
     labels = {c: words_.get(f"crit_{c}", c) for c in rubric}  # the showcase's names of the IGA criteria
-    context = {"item": item, "rubric": rubric, "labels": labels, "values": values, "message": message}
+    context = {
+        "item": item,
+        "rubric": rubric,
+        "labels": labels,
+        "values": values,
+        "message": message or closed,
+    }
+    context["closed"], context["spread"] = closed, words_["spread"]
     context["note"] = (posted or {}).get("note", item["my_note"])
     return page(request, v, "score.html.j2", status_code, problem=status_code >= 400, **context)
 
@@ -118,6 +141,7 @@ def save_scores(request: Request, code: str, v: AsCoordinator, form: Posted) -> 
         with database(v) as (session, cohort):
             if not any(i["code"] == code.upper() for i in _innovations(v, session, cohort)):
                 raise HTTPException(404, "not_found")
+            ensure_open(v.ws, session, cohort)
             score(v.ws, session, cohort, code, v.principal.name, fields, note, source="web")
     except LabError as exc:
         return _form(request, v, code, str(exc), status_of(exc), fields | {"note": note[:2_000]})
