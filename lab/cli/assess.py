@@ -67,7 +67,7 @@ def iid(
 
 @app.command()
 def coverage(path: Workspace, as_json: Json = False) -> None:
-    """ "1 OPD 1 Inovasi": live innovations (approved or further) per unit type and per unit against the
+    """Coverage, "1 OPD 1 Inovasi": live innovations (approved or further) per unit type and per unit against the
     target in cohort.toml ([assessment] target); the units with none."""
     from lab.cli.assess_report import print_coverage
     from lab.outputs.coverage import coverage as cohort_coverage

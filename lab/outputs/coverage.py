@@ -1,4 +1,4 @@
-""" "1 OPD 1 Inovasi": how many live innovations each unit has against the cohort's target.
+"""The "1 OPD 1 Inovasi" coverage: how many live innovations each unit has against the cohort's target.
 
 A live innovation is a proposal approved or further on the main line of its life cycle (approved, launched,
 showcased, reviewed); an idea, a design still waiting and a dropped or withdrawn proposal do not count. The
