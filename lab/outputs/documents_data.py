@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from sqlmodel import Session, select
@@ -18,7 +19,9 @@ from lab.domain.models import Cohort, Proposal, Team, Worksheet
 from lab.outputs.documents_words import FILE_WORDS, KIPP_SECTIONS, WORDS, long_date, rupiah
 from lab.outputs.profiles import Profile, profiles
 from lab.outputs.showcase_text import option_label
+from lab.stages import STAGES
 from lab.storage.tables import printable
+from lab.worksheets.spec import describe
 from lab.workspace.settings import Workspace
 
 BLANK = "…………………………"  # where a form is signed or filled in by hand
@@ -142,6 +145,10 @@ def kipp_draft(ws: Workspace, p: Profile, drum_up: dict) -> Document:
         flags.append(age_note)
     attachments = [w[k] for k in ("attach_video", "attach_implementation", "attach_identity",
                                   "attach_replication", "attach_decree")]  # fmt: skip
+    if p.display.get("video"):
+        attachments[0] += f" ({w['video_link'].format(link=text(p.display['video']))})"
+    if p.deliver.get("decree"):
+        attachments[-1] += f" ({decree_ref(p.deliver, lang)})"
     context = common(ws) | {
         "p": {"code": p.code, "name": text(p.design.get("title") or p.title), "unit": text(p.unit)},
         "sections": sections,
@@ -175,23 +182,69 @@ def kipp_texts(p: Profile, drum_up: dict, lang: str) -> dict[str, str]:
     )  # fmt: skip
     names = ", ".join(f"{text(m.get('name'))} ({text(m.get('role'))})" for m in drum_up.get("members") or [])
     resources = lines(
-        w["budget_line"].format(amount=rupiah(d.get("budget"), lang))
-        if isinstance(d.get("budget"), int)
-        else "",
+        w["budget_line"].format(amount=rupiah(d.get("budget"), lang)) if isinstance(d.get("budget"), int) else "",
         w["team_size"].format(names=names) if names else "",
-    )
-    sustainability = lines(
-        w["decreed"].format(decree=text(r.get("decree")), level=option_label("decree_level", r.get("decree_level"), lang))
-        if r.get("decree") else "",
-        text(d.get("expected_results")),
+        *(w["partner"].format(name=text(m.get("name")), how=sub_label("partners", "collaboration", m.get("collaboration"), lang),
+                              what=f": {text(m.get('contribution'))}" if m.get("contribution") else "")
+          for m in s.get("partners") or []),
     )  # fmt: skip
+    sustainability = lines(
+        decreed(r, lang),
+        *(f"- {option_label('sustainability', x, lang)}" for x in s.get("sustainability") or []),
+        text(s.get("sustainability_note")),
+    )  # fmt: skip
+    replications = [x for x in s.get("replications") or [] if isinstance(x, dict)]
+
+    def replication(x: dict) -> str:
+        status = sub_label("replications", "status", x.get("status"), lang)
+        return f"- {text(x.get('place'))} ({status}, {long_date(x.get('date'), lang)})"
+
+    done = [replication(x) for x in replications if x.get("status") != "planned"]
+    planned = [replication(x) for x in replications if x.get("status") == "planned"]
     return {
         "summary": text(s.get("summary")),
         "background": "\n\n".join(x for x in (text(d.get("problem")), text(d.get("objectives"))) if x),
         "novelty": text(d.get("main_changes")), "implementation": implementation, "significance": significance,
-        "replicated": "", "potential": text(d.get("benefits")), "resources": resources,
+        "replicated": lines(*done), "potential": lines(text(d.get("benefits")), *planned), "resources": resources,
         "sustainability": sustainability,
     }  # fmt: skip
+
+
+def decree_ref(deliver: dict, lang: str) -> str:
+    """'Peraturan Kepala Daerah Nomor 27 Tahun 2026 tanggal 20 Agustus 2026' ('' without a decree)."""
+    if not deliver.get("decree"):
+        return ""
+    w, when = WORDS[lang], long_date(deliver.get("decree_date"), lang)
+    level = option_label("decree_level", deliver.get("decree_level"), lang)
+    return w["decree_ref"].format(
+        level=level, decree=text(deliver["decree"]), date=w["dated"].format(date=when) if when else ""
+    )
+
+
+def decreed(deliver: dict, lang: str) -> str:
+    """'Ditetapkan dengan <the decree>.' ('' without one)."""
+    ref = decree_ref(deliver, lang)
+    return WORDS[lang]["decreed"].format(ref=ref) if ref else ""
+
+
+@cache
+def _sub_options() -> dict[tuple[str, str], dict[str, dict[str, str]]]:
+    """The choices of record fields (a partner's form of collaboration, a replication's status) by
+    (field, sub-field), from the stage schemas."""
+    out: dict[tuple[str, str], dict[str, dict[str, str]]] = {}
+    for stage in STAGES:
+        for spec in describe(stage.schema):
+            for sub in spec.record_fields:
+                if sub.option_labels:
+                    out.setdefault((spec.id, sub.id), sub.option_labels)
+    return out
+
+
+def sub_label(field_id: str, sub: str, value: object, lang: str) -> str:
+    """The label of a record field's choice in a language (the value itself when it is not a choice)."""
+    if not isinstance(value, str) or not value:
+        return ""
+    return _sub_options().get((field_id, sub), {}).get(value, {}).get(lang, value)
 
 
 def documents_for(

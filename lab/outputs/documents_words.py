@@ -75,10 +75,11 @@ WORDS = {
         "attach_identity": "Surat pernyataan identitas inovator",
         "attach_replication": "Surat pernyataan kesediaan direplikasi",
         "attach_decree": "Keputusan penetapan inovator/inovasi",
-        "launched": "Diluncurkan pada {date} dalam {event}.", "decreed": "Ditetapkan dengan {decree} ({level}).",
+        "launched": "Diluncurkan pada {date} dalam {event}.", "decreed": "Ditetapkan dengan {ref}.", "decree_ref": "{level} Nomor {decree}{date}", "dated": " tanggal {date}",
         "maturity": "Tahap kematangan: {maturity}.", "beneficiaries": "Jumlah penerima manfaat: {n} orang.",
         "measure": "{indicator}: sebelum {before}, sesudah {after}.", "team_size": "Tim inovasi: {names}.",
-        "budget_line": "Anggaran: {amount}.",
+        "budget_line": "Anggaran: {amount}.", "partner": "Mitra: {name} ({how}){what}.",
+        "video_link": "Video: {link}",
     },
     "en": {
         "proposal_title": "REGIONAL INNOVATION PROPOSAL",
@@ -111,10 +112,11 @@ WORDS = {
         "attach_identity": "Statement of the innovator's identity",
         "attach_replication": "Statement of willingness to be replicated",
         "attach_decree": "Decree naming the innovator/innovation",
-        "launched": "Launched on {date} at {event}.", "decreed": "Established by {decree} ({level}).",
+        "launched": "Launched on {date} at {event}.", "decreed": "Established by {ref}.", "decree_ref": "{level} number {decree}{date}", "dated": " of {date}",
         "maturity": "Maturity: {maturity}.", "beneficiaries": "Beneficiaries: {n} people.",
         "measure": "{indicator}: before {before}, after {after}.", "team_size": "Innovation team: {names}.",
-        "budget_line": "Budget: {amount}.",
+        "budget_line": "Budget: {amount}.", "partner": "Partner: {name} ({how}){what}.",
+        "video_link": "Video: {link}",
     },
 }  # fmt: skip
 
