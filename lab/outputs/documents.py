@@ -19,12 +19,14 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -178,7 +180,7 @@ def render(doc: Document, template: bytes, source: str | None) -> bytes:
     env = WorksheetSandbox(undefined=StrictUndefined, autoescape=True)
     try:
         tpl = DocxTemplate(io.BytesIO(template))
-        tpl.render(doc.context, jinja_env=env, autoescape=True)
+        tpl.render(shielded(doc.context), jinja_env=env, autoescape=True)
         out = io.BytesIO()
         tpl.save(out)
     except LabError:
@@ -191,6 +193,19 @@ def render(doc: Document, template: bytes, source: str | None) -> bytes:
         raise UsageError(f"{source}: the document template fails ({detail or type(exc).__name__}); fix it in "
                          "Word, or delete it to use the standard document") from None  # fmt: skip
     return out.getvalue()
+
+
+def shielded(value: Any) -> Any:
+    """The context with every text kept as typed through docxtpl, which turns `{_{`, `}_}`, `{_%` and `%_}` in its
+    output into `{{`, `}}`, `{%` and `%}` after rendering: a zero-width non-joiner after each `_` next to a brace
+    or percent sign keeps them apart (nothing changes on the page)."""
+    if isinstance(value, str):
+        return re.sub(r"(?<=[{%}])_(?=[{%}])", "_\u200c", value)
+    if isinstance(value, dict):
+        return {k: shielded(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [shielded(v) for v in value]
+    return value
 
 
 def read_manifest(ws: Workspace) -> dict[str, str]:
