@@ -305,3 +305,17 @@ def test_a_team_takes_a_file_out_of_its_evidence_and_nothing_is_lost(approved):
     client.post(f"/lembar/deliver/{code}/bukti", content=data, headers=headers)
     assert client.post(remove, content="csrf=tok&berkas=foto.pdf", headers=form).status_code == 303
     assert len(list((folder / ".dihapus").iterdir())) == 2
+    from sqlmodel import select
+
+    from lab.domain.models import Activity
+    from lab.workspace.cohort import workspace_session
+
+    with workspace_session(ws) as (session, _):
+        rows = [
+            (a.action, a.path.rsplit("/", 1)[1], a.role)
+            for a in session.exec(select(Activity).order_by(Activity.id))
+        ]
+    assert rows == [
+        ("upload", "sk-bupati.pdf", "team"), ("upload", "foto.pdf", "team"), ("remove-evidence", "foto.pdf", "team"),
+        ("upload", "foto.pdf", "team"), ("remove-evidence", "foto.pdf", "team"),
+    ]  # fmt: skip

@@ -1,4 +1,4 @@
-"""`lab decide` and `lab history`: a facilitator's decisions at the gates and the audit trail.
+"""`lab decide`, `lab history` and `lab activity`: decisions at the gates, the audit trail, the web activity log.
 
 The decision flags are not written here: each is a facilitator's event of the proposal table in
 `lab.domain.lifecycle`, with the row's help, read each time the command is built. A new decision row
@@ -120,3 +120,35 @@ def history(
 
 def _cells(r) -> tuple[str, ...]:
     return (r.at.isoformat(timespec="seconds"), r.from_state, r.to_state, r.event, r.actor, r.note, r.source)
+
+
+@app.command()
+def activity(
+    path: Workspace,
+    who: Annotated[str | None, typer.Option("--who", help="Only this team id or person.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100_000, help="How many rows, newest first.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """What people changed in the browser (saves, uploads, evidence taken out, sign-ins): who, from where, when."""
+    from lab.workflow.activity import recent
+    from lab.workspace.cohort import workspace_session
+
+    ws = open_ws(path)
+    with workspace_session(ws, writer=False) as (session, cohort):
+        rows = recent(session, cohort, limit, who)
+    keys = ("at", "actor", "role", "address", "action", "path", "detail")
+    cells = [
+        (r.at.isoformat(timespec="seconds"), r.actor, r.role, r.address, r.action, r.path, r.detail)
+        for r in rows
+    ]
+    if as_json:
+        from lab.domain.text import json_text
+
+        typer.echo(json_text([dict(zip(keys, c, strict=True)) for c in cells]))
+        return
+    if not cells:
+        say("No activity in the browser yet.")
+    for at, actor, role, address, action, rel, detail in cells:
+        say(
+            f"{at}  {action:<15} {actor} ({role}, {address or '?'})  {rel}{'  — ' + detail if detail else ''}"
+        )

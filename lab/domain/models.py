@@ -187,3 +187,19 @@ class Reminder(SQLModel, table=True):
     occasion: str
     channel: str  # the Apprise scheme it went through (mailto, tgram, …); never the URL with its secrets
     sent_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Activity(SQLModel, table=True):
+    """What a person changed through the web app that is not a state change (those are Transition rows): a
+    worksheet saved, evidence uploaded or taken out, a personal link used. Who, from where, what, when."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohort.id", index=True)
+    at: dt.datetime = Field(default_factory=utcnow)
+    actor: str  # the team's id or the person's name, as their link says
+    role: str  # team | coordinator | facilitator
+    source: str  # web
+    address: str = ""  # the client's address as the server saw it (behind a proxy: the proxy's)
+    action: str  # sign-in | save | upload | remove-evidence
+    path: str = ""  # the worksheet or evidence file, relative to the workspace
+    detail: str = ""  # e.g. valid / invalid for a save, the kept name of a removed file

@@ -17,8 +17,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from lab.domain.errors import LinkRefused
-from lab.web.deps import COOKIE, Posted, SignedIn, base_path, page, workspace
+from lab.web.deps import COOKIE, Posted, SignedIn, Viewer, base_path, page, workspace
 from lab.web.words import words
+from lab.workflow import activity
 from lab.workspace.cohort import workspace_session
 
 LIMIT = 10  # refused links per address and window
@@ -98,6 +99,11 @@ def client_key(host: str) -> str:
     return str(ip)
 
 
+def actor(request: Request, v: Viewer) -> activity.Actor:
+    """The signed-in person and their address, for the activity log."""
+    return activity.Actor(v.principal.name, v.principal.role, _peer(request))
+
+
 @router.get("/l/{token}")
 def redeem(token: str, request: Request) -> Response:
     """Open a personal link: a session cookie, then the home page without the token in the address."""
@@ -111,7 +117,8 @@ def redeem(token: str, request: Request) -> Response:
         if len(token) > MAX_TOKEN or not token.isascii():
             raise LinkRefused()
         with workspace_session(ws) as (session, cohort):
-            _, sid, _ = links.redeem(ws, session, cohort, token, _peer(request))
+            who, sid, _ = links.redeem(ws, session, cohort, token, _peer(request))
+            activity.record(session, cohort, activity.Actor(who.name, who.role, _peer(request)), "sign-in")
             # a session this browser already held ends: one planted in it (fixation) dies with the new one
             links.end_session(ws, session, cohort, request.cookies.get(COOKIE, "")[:MAX_TOKEN])
     except LinkRefused:

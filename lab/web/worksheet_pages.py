@@ -22,8 +22,10 @@ from lab.stages import SLUGS, get_stage
 from lab.web import deps
 from lab.web.deps import AsTeam, Posted, Viewer
 from lab.web.forms import HASH_FIELD, FormTooLarge, answers_from_form, changes, form_fields, unplaced
+from lab.web.session import actor
 from lab.web.uploads import EvidenceStream, Forbidden, boundary_of
 from lab.web.worksheet_words import worksheet_words
+from lab.workflow.activity import record
 from lab.workflow.answers_save import (
     GENERAL,
     Target,
@@ -151,7 +153,7 @@ def save_form(request: Request, stage: str, owner: str, v: AsTeam, form: Posted)
             return _render(request, v, target, opened.values, opened.hash, {GENERAL: [str(exc)]}, 413,
                            w["form_too_large"].format(reason=exc), True)  # fmt: skip
         result = save_worksheet(v.ws, target, answers, expected if isinstance(expected, str) else "",
-                                actor=v.principal.name, source="web")  # fmt: skip
+                                actor(request, v))  # fmt: skip
         if result.status == "saved":
             return RedirectResponse(f"{_url(request, stage, owner)}?pesan=tersimpan", status_code=303)
         if result.status == "conflict":
@@ -203,6 +205,8 @@ async def upload_evidence(request: Request, code: str, v: AsTeam) -> Response:
             refused = exc.text(v.lang)
         else:
             refused = str(exc) if isinstance(exc, LabError) else worksheet_words(v.lang)["unreadable"]
+    if stream.stored:
+        await run_in_threadpool(_log, request, v, "upload", folder, [s.name for s in stream.stored])
     if refused:
         return await run_in_threadpool(_refused_page, request, v, code, refused)
     url = _url(request, "deliver", target)
@@ -217,10 +221,17 @@ def remove_evidence_file(request: Request, code: str, v: AsTeam, form: Posted) -
     kept = remove_evidence(v.ws, folder, name) if isinstance(name, str) and len(name) <= 255 else None
     if kept is None:
         raise HTTPException(404, "not_found")
-    log.info(
-        "evidence %s/%s removed via web by %s (kept as %s/%s)", folder, name, v.principal.name, REMOVED, kept
-    )
+    _log(request, v, "remove-evidence", folder, [name], f"kept as {REMOVED}/{kept}")
     return RedirectResponse(f"{_url(request, 'deliver', owner)}?pesan=bukti_keluar", status_code=303)
+
+
+def _log(request: Request, v: Viewer, action: str, folder: str, names: list[str], detail: str = "") -> None:
+    """One activity row per file, in a short transaction of its own."""
+    who = actor(request, v)
+    with workspace_session(v.ws) as (session, cohort):
+        for name in names:
+            record(session, cohort, who, action, f"{folder}/{name}", detail)
+    log.info("evidence %s in %s via web by %s: %s", action, folder, who.name, ", ".join(names))
 
 
 def _upload_folder(v: Viewer, code: str) -> tuple[str, str]:

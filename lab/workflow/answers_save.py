@@ -31,6 +31,7 @@ from lab.domain.models import Cohort, Proposal, Team, Worksheet, utcnow
 from lab.stages import Stage
 from lab.storage import safefs
 from lab.storage.files import write_atomic
+from lab.workflow.activity import Actor, record
 from lab.workflow.context import Run
 from lab.workflow.store import read_worksheet, render_for
 from lab.worksheets.markdown import MAX_BYTES, Parsed, decode, parse_text
@@ -166,8 +167,7 @@ def save_worksheet(
     target: Target,
     answers: dict[str, Any],
     expected_hash: str,
-    actor: str = "",
-    source: str = "web",
+    who: Actor | None = None,
 ) -> SaveResult:
     """Write `answers` into the target's worksheet file if it still hashes to `expected_hash`.
 
@@ -196,7 +196,7 @@ def save_worksheet(
                 raise UnsafePath(
                     rel, f"would be larger than {MAX_BYTES // 1_000_000} MB; shorten the answers"
                 )
-            with workspace_session(ws) as (session, _):
+            with workspace_session(ws) as (session, cohort):
                 sheet = session.get(Worksheet, target.sheet.id)
                 if sheet is None:  # removed meanwhile (a restore): nothing to write into
                     return SaveResult(
@@ -207,11 +207,17 @@ def save_worksheet(
                 ):  # edited as a file, then saved here: the file's version is kept
                     backup = keep_copy(root, path, current)
                 write_sheet(root, session, sheet, path, data)
+                if who is not None:  # committed with the hash of what was written, or not at all
+                    record(session, cohort, who, "save", rel, f"backup {backup}" if backup else "")
         except LabError as exc:  # too large, a broken cohort template, a folder made a link since the check
             return SaveResult("refused", now, problems={GENERAL: [str(exc)]})
     parsed, model = read_worksheet(target.run, target.entity, target.sheet, data)
     log.info(
-        "worksheet %s saved via %s by %s (%s)", rel, source, actor or "?", "valid" if model else "invalid"
+        "worksheet %s saved via %s by %s (%s)",
+        rel,
+        who.source if who else "?",
+        who.name if who else "?",
+        "valid" if model else "invalid",
     )
     return SaveResult(
         "saved" if model is not None else "invalid", digest(data), by_field(parsed), backup=backup

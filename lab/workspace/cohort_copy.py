@@ -31,6 +31,7 @@ PLAN: tuple[tuple[str, dict[str, str]], ...] = (
     ("review", {"cohort_id": "cohort", "proposal_id": "proposal"}),
     ("sheetfile", {"cohort_id": "cohort"}),
     ("reminder", {"cohort_id": "cohort", "team_id": "team"}),  # kept, so a restored cohort sends none twice
+    ("activity", {"cohort_id": "cohort"}),
 )
 
 

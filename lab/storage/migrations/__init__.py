@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from lab.domain.errors import WorkspaceError
 
 # oldest first; tests check this against the scripts
-REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")
 HEAD = REVISIONS[-1]
 SCRIPTS = Path(__file__).parent
 
