@@ -114,6 +114,11 @@ class Format(StrEnum):
     json = "json"
 
 
+class ExportProfile(StrEnum):
+    iid = "iid"
+    kipp = "kipp"
+
+
 @app.command("export")
 def export_cmd(
     path: Workspace,
@@ -121,12 +126,19 @@ def export_cmd(
         Format, typer.Option("--format", help="csv (UTF-8 with BOM), xlsx or json.")
     ] = Format.csv,
     output: Annotated[Path | None, typer.Option(help="Where to write (default: PATH/exports/).")] = None,
+    profile: Annotated[
+        ExportProfile | None,
+        typer.Option(
+            help="A portal's shape: iid (IID fields, level and evidence per indicator) or kipp (KIPP "
+            "sections with word counts); default: the plain export."
+        ),
+    ] = None,
 ) -> None:
-    """One row per proposal: profile fields, state, weighted score and per-criterion means."""
+    """One row per proposal: profile fields, state, weighted score and per-criterion means (or --profile)."""
     from lab.outputs.export import export
     from lab.workspace.cohort import workspace_session
 
     ws = open_ws(path)
     with workspace_session(ws) as (session, cohort):
-        out, n = export(ws, session, cohort, format.value, output)
-    typer.echo(f"export: {n} proposal(s) → {out}")
+        out, n = export(ws, session, cohort, format.value, output, profile.value if profile else None)
+    typer.echo(f"export: {n} {'innovation' if profile else 'proposal'}(s) → {out}")

@@ -22,6 +22,8 @@ from sqlmodel import Session
 
 from lab.domain.errors import UsageError
 from lab.domain.models import Cohort
+from lab.outputs.export_profiles import PROFILES, profile_columns, profile_rows
+from lab.outputs.export_profiles import WIDTHS as PROFILE_WIDTHS
 from lab.outputs.profiles import Profile, profiles
 from lab.outputs.scores import scoreboard
 from lab.outputs.showcase_text import option_label
@@ -117,17 +119,21 @@ def rows(ws: Workspace, session: Session, cohort: Cohort) -> Iterator[dict[str, 
         yield row
 
 
-def default_output(ws: Workspace, fmt: str) -> Path:
-    return ws.root / "exports" / f"{ws.settings.cohort_id.lower()}-innovations.{fmt}"
+def default_output(ws: Workspace, fmt: str, profile: str | None = None) -> Path:
+    """exports/<cohort>-innovations.<fmt>, or exports/<cohort>-<profile>.<fmt> for a portal's profile."""
+    return ws.root / "exports" / f"{ws.settings.cohort_id.lower()}-{profile or 'innovations'}.{fmt}"
 
 
 def export(
-    ws: Workspace, session: Session, cohort: Cohort, fmt: str, output: Path | None = None
-) -> tuple[Path, int]:
-    """Write the export; returns its path and the number of rows."""
+    ws: Workspace, session: Session, cohort: Cohort, fmt: str, output: Path | None = None,
+    profile: str | None = None,
+) -> tuple[Path, int]:  # fmt: skip
+    """Write the export (the plain one, or a portal's `profile`); returns its path and the number of rows."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}; choose {', '.join(FORMATS)}")
-    output = output or default_output(ws, fmt)
+    if profile is not None and profile not in PROFILES:
+        raise UsageError(f"unknown profile {profile!r}; choose {', '.join(PROFILES)}")
+    output = output or default_output(ws, fmt, profile)
     target = Path(os.path.normpath(output.absolute()))
     folder = _output_folder(ws, target)
     tmp = f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
@@ -135,7 +141,10 @@ def export(
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
     try:
         with os.fdopen(os.open(tmp, flags, file_mode(), dir_fd=folder), "wb") as fh:
-            n = writer(fh, columns(ws), rows(ws, session, cohort), ws)
+            if profile is None:
+                n = writer(fh, columns(ws), rows(ws, session, cohort), ws)
+            else:
+                n = writer(fh, profile_columns(ws, profile), profile_rows(ws, session, cohort, profile), ws)
         # the rename replaces whatever entry is there (a link too), it never writes through it
         os.replace(tmp, target.name, src_dir_fd=folder, dst_dir_fd=folder)
     finally:
@@ -179,7 +188,7 @@ def _xlsx(fh: BinaryIO, cols: list[str], data: Iterator[dict], ws: Workspace) ->
     sheet = book.create_sheet(ws.settings.cohort_id)
     sheet.freeze_panes = "A2"
     for i, c in enumerate(cols, 1):
-        sheet.column_dimensions[get_column_letter(i)].width = WIDTHS.get(c, 14)
+        sheet.column_dimensions[get_column_letter(i)].width = WIDTHS.get(c, PROFILE_WIDTHS.get(c, 14))
     bold = Font(bold=True)
     header = []
     for c in cols:
