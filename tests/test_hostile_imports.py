@@ -433,7 +433,7 @@ def test_a_linked_review_sheet_is_refused(ws, tmp_path):
 
 def test_an_unreadable_edited_sheet_is_left_as_it_is(ws):
     ws = _with_coordinator(ws)
-    assert _write_sheets(ws) == ["reviews/ir-bambang.csv"]
+    assert _write_sheets(ws) == ["reviews/ir-bambang.csv", "reviews/ir-bambang.xlsx"]
     sheet = ws.root / "reviews" / "ir-bambang.csv"
     edited = b"proposal,reviewer,note\nPBG-2026-001,Ir. Bambang," + b"x" * 200_000 + b"\n"
     sheet.write_bytes(edited)

@@ -88,9 +88,16 @@ def review_close(
 @review_app.command("import")
 def review_import(
     path: Workspace,
-    file: Annotated[Path, typer.Argument(help="CSV: proposal,reviewer,<criterion ids>,note; scores 1-10.")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="The coordinator's jury sheet reviews/<name>.xlsx, or a CSV (`,` or `;`) with columns "
+            "proposal,reviewer,<criterion ids>,note; scores 1-10."
+        ),
+    ],
 ) -> None:
-    """Import a coordinator's score sheet: each scored row replaces that coordinator's earlier score of it."""
+    """Import a coordinator's score sheet (XLSX or CSV): each scored row replaces that coordinator's earlier score
+    of it."""
     from lab.domain.errors import UsageError
     from lab.workflow.review import import_and_publish
     from lab.workspace.cohort import workspace_session
@@ -105,7 +112,7 @@ def review_import(
     for problem in report.problems:
         say(f"error: {problem}", err=True)
     if report.problems:
-        raise UsageError(f"{len(report.problems)} row(s) not imported; the others were kept")
+        raise UsageError(f"{report.refused} row(s) not imported; the others were kept")
 
 
 class Format(StrEnum):

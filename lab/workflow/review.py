@@ -1,12 +1,17 @@
 """Coordinators' rubric scoring of showcased innovations (`lab review import`): what changes a cohort.
 
 The rubric lives in cohort.toml (`[rubric]`, criterion id = weight; IGA presentation weights by default).
-Scores are 1-10. A score sheet is a CSV with columns proposal,reviewer,<criterion ids>,note (extra
-columns such as title and unit are ignored; `,` or `;` between cells). Re-importing a reviewer's sheet
-replaces that reviewer's earlier scores; bad rows are reported with their line and the rest is kept.
+Scores are 1-10. A score sheet is either a CSV with columns proposal,reviewer,<criterion ids>,note (extra
+columns such as title and unit are ignored; `,` or `;` between cells, as Excel in an Indonesian locale saves
+it) or a coordinator's jury workbook (XLSX, lab.outputs.jury_sheet, read by lab.workflow.review_xlsx). Every
+row is checked by lab.workflow.review_rows, as the browser's score form is. Re-importing a reviewer's sheet
+replaces that reviewer's earlier scores; bad rows are reported with their line (and, in a workbook, the
+column, in the cohort's language) and the rest is kept.
 
-The sheets we write (`reviews/<coordinator>.csv`) are opened in Excel: every text cell is neutralised
-(lab.storage.tables.neutral) so a title such as `=HYPERLINK(…)` stays text, and read back through the inverse.
+Each coordinator gets both sheets: `reviews/<coordinator>.xlsx` to fill in Excel and `reviews/<coordinator>.csv`
+for scripts and earlier habits. In the CSV every text cell is neutralised (lab.storage.tables.neutral) so a
+title such as `=HYPERLINK(…)` stays text, and read back through the inverse; the workbook writes text cells.
+Rewriting either never loses what a coordinator typed.
 
 Reading the scores (the scoreboard, who is missing, which reviews count) is lab.outputs.scores.
 """
@@ -15,7 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
-import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,16 +30,17 @@ from lab.domain.errors import UsageError
 from lab.domain.models import Cohort, Proposal, Review, SheetFile, Team
 from lab.outputs.scores import REVIEWABLE, required, same_name, scored
 from lab.storage import safefs
-from lab.storage.files import decode_text, read_text, write_atomic
-from lab.storage.tables import Table, clip, neutral_row, unneutral, unsafe_name
-from lab.workflow import states
+from lab.storage.files import decode_text, read_limited, write_atomic
+from lab.storage.tables import Table, clip, neutral_row, unneutral
+from lab.storage.xlsx import is_xlsx
+from lab.workflow import review_books, review_xlsx, states
+from lab.workflow.review_rows import MAX_NAME, RowProblem, parse_row
 from lab.worksheets.render import digest
 from lab.workspace.settings import Workspace, sheet_rel
 
 MAX_SHEET_BYTES = 20_000_000
-MAX_NAME = 255  # characters of a reviewer's name
-_HINT = "; save the sheet as UTF-8 CSV"
-_SCORE = re.compile(r"[0-9]+(?:[.,][0-9]+)?")  # 7, 7.5 or 7,5: ASCII digits only
+_HINT = "; save the sheet as UTF-8 CSV, or send the .xlsx jury sheet"
+__all__ = ["MAX_NAME", "ReviewReport", "complete_reviews", "import_and_publish", "import_reviews", "score"]
 
 
 @dataclass
@@ -44,15 +50,18 @@ class ReviewReport:
     reviewers: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     reviewed: list[str] = field(default_factory=list)
+    refused: int = 0  # rows not imported (a workbook's row may have several problems, one per cell)
 
 
 def import_reviews(ws: Workspace, session: Session, cohort: Cohort, path: Path) -> ReviewReport:
-    """Read a score sheet; valid rows replace their reviewer's earlier scores, bad rows are reported."""
+    """Read a score sheet (CSV or XLSX); valid rows replace their reviewer's earlier scores, bad rows are
+    reported."""
     rubric = ws.settings.rubric
-    table = Table(read_text(path, MAX_SHEET_BYTES, UsageError, _HINT, ws.root), str(path), UsageError)
-    missing = table.missing(("proposal", "reviewer", *rubric, "note"))
-    if missing:
-        raise UsageError(f"{path}:1: missing column(s) {', '.join(missing)}")
+    data = read_limited(path, MAX_SHEET_BYTES, UsageError, ws.root)
+    if is_xlsx(data) or path.suffix.lower() == ".xlsx":
+        sheet: _Sheet = _Book(review_xlsx.read_book(data, path.name, ws.settings.lang, rubric), rubric)
+    else:
+        sheet = _Csv(decode_text(data, str(path), MAX_SHEET_BYTES, UsageError, _HINT), path, rubric)
     coordinators = {same_name(c): c for c in ws.settings.coordinators}
     proposals = {
         p.code: p
@@ -61,23 +70,24 @@ def import_reviews(ws: Workspace, session: Session, cohort: Cohort, path: Path) 
         )
     }
     report, rows = ReviewReport(), []
-    for line, cells in table:
-        row = {k: unneutral(v) for k, v in cells.items()}
+    for line, row in sheet.rows():
         try:
-            parsed = _row(row, rubric, coordinators, proposals)
-        except ValueError as exc:
-            report.problems.append(f"{path.name}:{line}: {exc}")
-            continue
-        if parsed is None:
+            parsed = row if isinstance(row, list) else parse_row(row, rubric, coordinators, proposals)
+        except RowProblem as exc:
+            parsed = [sheet.explain(line, exc)]
+        if isinstance(parsed, list):
+            report.refused += 1
+            # a workbook's one reviewer cell is reported once, not once a row
+            report.problems += [p for p in parsed if p not in report.problems]
+        elif parsed is None:
             report.skipped_blank += 1
         else:
             rows.append((*parsed, line))
     latest: dict[tuple[int, str], tuple] = {}
     for proposal, reviewer, scores, note, line in rows:
         if (proposal.id, reviewer) in latest:
-            report.problems.append(
-                f"{path.name}:{line}: {reviewer} scored {proposal.code} twice; this later row counts"
-            )
+            report.problems.append(sheet.twice(line, reviewer, proposal.code))
+            report.refused += 1
         latest[(proposal.id, reviewer)] = (proposal, reviewer, scores, note)
     # a scored row replaces that coordinator's score of that innovation; a blank row keeps what is there
     # (scores given in the browser, or by an earlier sheet), so importing a sheet never loses a score
@@ -94,6 +104,51 @@ def import_reviews(ws: Workspace, session: Session, cohort: Cohort, path: Path) 
     return report
 
 
+class _Sheet:
+    """A score sheet's rows and how its problems are told."""
+
+    def rows(self) -> Iterator[tuple[int, dict | list[str]]]:
+        raise NotImplementedError
+
+    def explain(self, line: int, problem: RowProblem) -> str:
+        raise NotImplementedError
+
+    def twice(self, line: int, reviewer: str, code: str) -> str:
+        raise NotImplementedError
+
+
+class _Csv(_Sheet):
+    def __init__(self, text: str, path: Path, rubric: dict[str, int]) -> None:
+        self.table, self.name = Table(text, str(path), UsageError), path.name
+        missing = self.table.missing(("proposal", "reviewer", *rubric, "note"))
+        if missing:
+            raise UsageError(f"{path}:1: missing column(s) {', '.join(missing)}")
+
+    def rows(self) -> Iterator[tuple[int, dict | list[str]]]:
+        for line, cells in self.table:
+            yield line, {k: unneutral(v) for k, v in cells.items()}
+
+    def explain(self, line: int, problem: RowProblem) -> str:
+        return f"{self.name}:{line}: {problem}"
+
+    def twice(self, line: int, reviewer: str, code: str) -> str:
+        return f"{self.name}:{line}: {reviewer} scored {code} twice; this later row counts"
+
+
+class _Book(_Sheet):
+    def __init__(self, book: review_xlsx.JuryBook, rubric: dict[str, int]) -> None:
+        self.book, self.rubric = book, rubric
+
+    def rows(self) -> Iterator[tuple[int, dict | list[str]]]:
+        return review_xlsx.entries(self.book, self.rubric)
+
+    def explain(self, line: int, problem: RowProblem) -> str:
+        return self.book.explain(line, problem)
+
+    def twice(self, line: int, reviewer: str, code: str) -> str:
+        return self.book.twice(line, reviewer, code)
+
+
 def import_and_publish(ws: Workspace, session: Session, cohort: Cohort, path: Path) -> ReviewReport:
     """Import a score sheet, then bring the showcase up to date, so its scoreboard shows the new scores."""
     from lab.outputs.showcase import build_showcase  # imported when used: it loads Markdown and HTML tools
@@ -101,36 +156,6 @@ def import_and_publish(ws: Workspace, session: Session, cohort: Cohort, path: Pa
     report = import_reviews(ws, session, cohort, path)
     build_showcase(ws, session, cohort)
     return report
-
-
-def _row(row: dict, rubric: dict, coordinators: dict, proposals: dict):
-    code = (row.get("proposal") or "").strip().upper()
-    raw_reviewer = " ".join((row.get("reviewer") or "").split())
-    cells = {c: (row.get(c) or "").strip() for c in rubric}
-    if not any(cells.values()):
-        return None  # not scored yet
-    if not raw_reviewer:
-        raise ValueError("reviewer is empty")
-    if reason := unsafe_name(raw_reviewer):
-        raise ValueError(f"reviewer {reason}")
-    if len(raw_reviewer) > MAX_NAME:
-        raise ValueError(f"reviewer is longer than {MAX_NAME} characters; shorten it")
-    reviewer = coordinators.get(same_name(raw_reviewer), raw_reviewer)
-    if coordinators and same_name(raw_reviewer) not in coordinators:
-        raise ValueError(f"{clip(raw_reviewer)!r} is not a coordinator of this cohort (cohort.toml)")
-    if code not in proposals:
-        raise ValueError(f"{clip(code) or '(empty)'} is not a showcased proposal of this cohort")
-    scores = {}
-    for criterion, cell in cells.items():
-        if not cell:
-            raise ValueError(f"{code}: no score for {criterion}")
-        if not _SCORE.fullmatch(cell):  # float() would also take 1_0, 1e1, nan and other scripts' digits
-            raise ValueError(f"{code}: {criterion} score {clip(cell)!r} is not a number")
-        value = float(cell.replace(",", "."))
-        if not 1 <= value <= 10:
-            raise ValueError(f"{code}: {criterion} score {clip(cell)} is outside 1-10")
-        scores[criterion] = value
-    return proposals[code], reviewer, scores, (row.get("note") or "").strip()
 
 
 def complete_reviews(ws: Workspace, session: Session, cohort: Cohort) -> list[str]:
@@ -157,7 +182,8 @@ def complete_reviews(ws: Workspace, session: Session, cohort: Cohort) -> list[st
 
 
 def write_review_sheets(ws: Workspace, session: Session, cohort: Cohort) -> list[str]:
-    """reviews/<coordinator>.csv with a row per showcased proposal; a sheet the coordinator edited only gains new rows."""
+    """reviews/<coordinator>.csv and .xlsx with a row per showcased proposal; a sheet the coordinator edited
+    only gains new rows (the workbook keeps what was typed in it). Returns the sheets written."""
     rubric = list(ws.settings.rubric)
     rows = session.exec(
         select(Proposal.code, Proposal.title, Team.unit)
@@ -167,29 +193,37 @@ def write_review_sheets(ws: Workspace, session: Session, cohort: Cohort) -> list
     ).all()
     written = []
     for coordinator in ws.settings.coordinators:
-        rel = sheet_rel(coordinator)
-        path = safefs.writable(ws.root, rel)  # no linked reviews/ folder or sheet is written through
-        record = session.exec(
-            select(SheetFile).where(SheetFile.cohort_id == cohort.id, SheetFile.path == rel)
-        ).first()
-        record = record or SheetFile(cohort_id=cohort.id, path=rel)
-        try:
-            current: bytes | None = safefs.read_bytes(ws.root, rel, MAX_SHEET_BYTES)
-        except FileNotFoundError:
-            current = None
-        fresh = _sheet(rubric, coordinator, rows)
-        if current is not None and digest(current) != record.written_hash:
-            extended = _extended(current, rel, coordinator, rows)
-            if extended is None:
-                continue
-            data = extended
-        else:
-            data = fresh
-        if data != current:
-            write_atomic(path, data, ws.root)
-            written.append(rel)
-        record.written_hash = digest(data) if data == fresh else record.written_hash
-        session.add(record)
+        written += _write_csv(ws, session, cohort, coordinator, rubric, rows)
+        written += review_books.write_book(ws, coordinator, rows)
+    return written
+
+
+def _write_csv(
+    ws: Workspace, session: Session, cohort: Cohort, coordinator: str, rubric: list[str], rows
+) -> list[str]:
+    rel = sheet_rel(coordinator)
+    path = safefs.writable(ws.root, rel)  # no linked reviews/ folder or sheet is written through
+    record = session.exec(
+        select(SheetFile).where(SheetFile.cohort_id == cohort.id, SheetFile.path == rel)
+    ).first()
+    record = record or SheetFile(cohort_id=cohort.id, path=rel)
+    try:
+        current: bytes | None = safefs.read_bytes(ws.root, rel, MAX_SHEET_BYTES)
+    except FileNotFoundError:
+        current = None
+    fresh = _sheet(rubric, coordinator, rows)
+    if current is not None and digest(current) != record.written_hash:
+        data = _extended(current, rel, coordinator, rows)
+        if data is None:
+            return []
+    else:
+        data = fresh
+    written = []
+    if data != current:
+        write_atomic(path, data, ws.root)
+        written.append(rel)
+    record.written_hash = digest(data) if data == fresh else record.written_hash
+    session.add(record)
     return written
 
 
@@ -262,8 +296,8 @@ def score(
     ).first()
     row = {"proposal": proposal, "reviewer": reviewer, "note": note, **{c: scores.get(c, "") for c in rubric}}
     try:
-        parsed = _row(row, rubric, coordinators, {found.code: found} if found else {})
-    except ValueError as exc:
+        parsed = parse_row(row, rubric, coordinators, {found.code: found} if found else {})
+    except RowProblem as exc:
         raise UsageError(str(exc)) from None
     if parsed is None:
         raise UsageError(f"no scores given; score each of {', '.join(rubric)} from 1 to 10")
