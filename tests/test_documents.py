@@ -234,3 +234,27 @@ def test_an_unknown_proposal_and_one_not_designed_yet_are_said_plainly(ws):
     idea = next(c for c, s in helpers.proposals(ws).items() if s == "idea")
     result = lab("documents", ws.root, idea, "--kind", "proposal")
     assert result.exit_code == 0 and f"not yet: {idea}: no valid design worksheet yet" in result.output
+
+
+def test_a_linked_documents_folder_is_refused_and_nothing_is_written_through_it(ws, tmp_path):
+    code = launched(ws)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (ws.root / "documents").symlink_to(outside)
+    result = lab("documents", ws.root, code)
+    assert result.exit_code != 0
+    assert "documents is a symbolic link; links are not followed" in result.output
+    assert list(outside.iterdir()) == []
+
+
+def test_a_linked_document_file_is_refused_and_the_others_are_written(ws, tmp_path):
+    code = launched(ws)
+    target = tmp_path / "elsewhere.docx"
+    target.write_bytes(b"keep me")
+    (ws.root / "documents").mkdir()
+    (ws.root / "documents" / f"{code}-usulan-inovasi.docx").symlink_to(target)
+    result = lab("documents", ws.root, code)
+    assert result.exit_code == 1
+    assert f"error: documents/{code}-usulan-inovasi.docx is a symbolic link" in result.output
+    assert f"kipp: documents/{code}-proposal-kipp.docx" in result.output
+    assert target.read_bytes() == b"keep me"

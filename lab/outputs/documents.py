@@ -90,6 +90,7 @@ def write_documents(
     ):
         raise UsageError(f"no proposal {code} in cohort {ws.settings.cohort_id}; `lab status` lists them")
     templates = {k: cohort_template(ws, k) for k in kinds}
+    safefs.ensure_dir(ws.root, FOLDER)  # a linked documents/ is refused before any work
     manifest = read_manifest(ws)
     report = DocumentsReport()
     try:
