@@ -61,7 +61,7 @@ def test_the_three_documents_open_in_word_and_carry_the_worksheets_answers(ws):
     assert rows["Nomor usulan"] == code and rows["Nama inovasi"] == "Ide 1"
     assert rows["Bentuk inovasi"] == "Inovasi pelayanan publik" and rows["Jenis inovasi"] == "Digital"
     assert rows["Urusan pemerintahan"] == "Administrasi kependudukan dan pencatatan sipil"
-    assert rows["Waktu uji coba"] == "4 Mei 2026" and rows["Anggaran"] == "Rp15.000.000"
+    assert rows["Masa uji coba"] == "4 Mei 2026" and rows["Anggaran"] == "Rp15.000.000"
     assert rows["Tahapan inovasi"] == "Uji coba"  # the deliver worksheet's maturity
     body = texts(form)
     assert "USULAN INOVASI DAERAH" in body and "Rancang bangun (320 kata)" in body
@@ -219,7 +219,7 @@ def test_an_english_cohort_gets_english_documents(tmp_path):
     assert lab("documents", ws.root).exit_code == 0
     form = ws.root / "documents" / f"{code}-innovation-proposal.docx"
     rows = table_rows(form)
-    assert rows["Form of innovation"] == "Public-service innovation" and rows["Trial start"] == "4 May 2026"
+    assert rows["Form of innovation"] == "Public-service innovation" and rows["Trial period"] == "4 May 2026"
     assert rows["Budget"] == "IDR 15,000,000" and "REGIONAL INNOVATION PROPOSAL" in texts(form)
     assert "LETTER OF COMMITMENT" in texts(ws.root / "documents" / "unit-uji-001-commitment-letter.docx")
     assert "1. Summary (limit 200 words; 6 written)" in texts(

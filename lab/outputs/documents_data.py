@@ -85,7 +85,8 @@ def proposal_form(ws: Workspace, p: Profile, drum_up: dict) -> Document:
         "affair": option_label("affair", d.get("affair"), lang),
         "initiator": option_label("initiator", d.get("initiator"), lang),
         "stage": option_label("maturity", p.deliver.get("maturity"), lang) or w["stage_initiative"],
-        "trial_start": long_date(d.get("trial_start"), lang) or w["none"],
+        "trial_start": " – ".join(long_date(d.get(k), lang) for k in ("trial_start", "trial_end") if d.get(k))
+        or w["none"],
         "implementation_start": long_date(d.get("implementation_start"), lang) or w["none"],
         "budget": rupiah(d.get("budget"), lang) or w["none"], "design": design, "design_words": words(design),
     }  # fmt: skip
