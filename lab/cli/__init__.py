@@ -12,6 +12,7 @@ from lab.cli.app import app, main
 # Importing a module registers its commands; `lab --help` lists them in this order.
 # isort: off
 from lab.cli import cohort, gates, exchange, links, backup, about, serve  # noqa: E402, F401
+from lab.cli import remind  # noqa: E402, F401
 from lab.cli import assess  # noqa: E402, F401
 from lab.cli import documents  # noqa: E402, F401
 # isort: on

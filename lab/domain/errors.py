@@ -13,6 +13,7 @@ LabError                      anything a user can act on (exit 1)
 ├── CohortBusy                another run holds the cohort (exit 8)
 ├── StageStopped              a stage of `lab run` stopped on a cohort-wide problem (the problem's own code)
 ├── LinkRefused               a personal link that does not open the lab (unknown, revoked, expired) (exit 11)
+├── ReminderFailed            some reminders could not be sent; none of them is recorded (exit 1)
 └── PrefectUnavailable        Prefect's server unreachable, not Prefect, or not starting (exit 10)
 """
 
@@ -112,3 +113,8 @@ class LinkRefused(LabError):
     def __init__(self) -> None:
         super().__init__("this link does not open the lab (it may have expired or been replaced); "
                          "ask your facilitator for your current link")  # fmt: skip
+
+
+class ReminderFailed(LabError):
+    """Some reminders of `lab remind` could not be sent (exit 1): none of them is recorded as sent, so the next
+    `lab remind` tries them again."""

@@ -27,6 +27,7 @@ from lab.workspace.settings_tables import (
     Assessment,
     EvidencePolicy,
     Gates,
+    ReminderPolicy,
     ReviewPolicy,
     Strict,
     WebSettings,
@@ -68,6 +69,7 @@ class CohortSettings(Strict):
     review: ReviewPolicy = ReviewPolicy()
     evidence: EvidencePolicy = EvidencePolicy()
     web: WebSettings = WebSettings()
+    reminders: ReminderPolicy = ReminderPolicy()
     assessment: Assessment = Assessment()
 
     @field_validator("schedule")

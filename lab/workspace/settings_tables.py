@@ -105,6 +105,34 @@ class Assessment(Strict):
         return self.targets.get(unit_type, self.target)
 
 
+MAX_RULES = 10  # reminder days per rule
+
+
+class ReminderPolicy(Strict):
+    """Reminders to teams (`lab remind`): which rules send one, and by what. The address and password of the
+    sender are never here: they are the Apprise URL in the environment variable LAB_NOTIFY_URL."""
+
+    # "mailto": e-mail to each member of the team (roster.csv's email column); "tags": the URLs of an Apprise
+    # configuration file tagged with the team's id (Telegram, a WhatsApp gateway, …); see lab.workflow.remind_send
+    via: Literal["mailto", "tags"] = "mailto"
+    before: list[int] = Field(default_factory=lambda: [3])  # days before the due date
+    on_due: bool = True  # on the due date itself
+    after: list[int] = Field(default_factory=lambda: [1, 7])  # days late
+    returned: bool = True  # a design the facilitator returned
+
+    @field_validator("before", "after")
+    @classmethod
+    def _days(cls, v: list[int]) -> list[int]:
+        if len(v) > MAX_RULES:
+            raise ValueError(f"at most {MAX_RULES} days; list fewer")
+        for n in v:
+            if not 1 <= n <= 365:
+                raise ValueError(f"{n} is not a number of days from 1 to 365")
+        if len(set(v)) < len(v):
+            raise ValueError("a day is listed twice; list each once")
+        return sorted(v)
+
+
 def _shown(text: str, limit: int = 40) -> str:
     """A value quoted in a message: control characters as escapes, long text cut."""
     text = visible(text)
