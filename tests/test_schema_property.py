@@ -49,6 +49,7 @@ RULES = {
     "idea-names-unique": lambda a: (
         len({i["title"].strip().casefold() for i in a["ideas"]}) == len(a["ideas"])
     ),
+    "trial-period-order": lambda a: a.get("trial_end") is None or a["trial_end"] >= a["trial_start"],
     "unicode": lambda a: not any(SURROGATE.search(s) for s in _strings(a)),
     "file-size": None,  # checked below on the written file
     "evidence-on-disk": None,

@@ -10,7 +10,6 @@ step until every live proposal is showcased.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 import shutil
@@ -25,11 +24,14 @@ from lab.runtime.demo_data import (
     COORDINATORS,
     DESIGN_PARAGRAPHS,
     FACILITATOR,
+    PRESENTATION,
     REGION,
     SCORES,
     UNITS,
     YEAR,
 )
+from lab.runtime.demo_innovations import INNOVATIONS, VIDEO, long_date, lower_first
+from lab.stages.deliver import DECREE_LEVEL
 from lab.stages.design import PRINCIPLE
 from lab.storage.files import write_atomic
 from lab.workflow.answers import Entry, import_answers
@@ -70,6 +72,7 @@ def _demo(path: Path, echo: Callable[[str], None]) -> Workspace:
     settings = (path / "cohort.toml").read_text(encoding="utf-8")
     settings = settings.replace("facilitators = []", f"facilitators = {json.dumps([FACILITATOR])}")
     settings = settings.replace("coordinators = []", f"coordinators = {json.dumps(COORDINATORS)}")
+    settings = settings.replace("[schedule]\n", f"[schedule]\npresentation = {PRESENTATION}\n", 1)
     write_atomic(path / "cohort.toml", settings.encode("utf-8"))
     ws = open_workspace(path)
     roster = path.parent / f".{path.name}-roster.csv"
@@ -102,19 +105,18 @@ def _demo(path: Path, echo: Callable[[str], None]) -> Workspace:
     _decide(ws, [dropped], "drop", DROP_NOTE)
     echo(f'5. facilitator: approve {len(approved)}, return {returned} ("{RETURN_NOTE}"), drop {dropped}')
 
-    _participant_edits_returned_design(ws, returned)
+    _participant_edits_returned_design(ws, returned, "Si Purba")
     echo(f"6. team of {returned} edits its design file to answer the note")
     flow("returned design complete again; deliver worksheets for approved proposals")
     _decide(ws, [returned], "approve", "Target waktu dan anggaran sudah jelas.")
     flow(f"{returned} approved, its deliver worksheet generated")
 
-    live = [c for c in codes.values() if c != dropped]
-    _answer(ws, [_deliver(ws, code) for code in live])
+    _answer(ws, [_deliver(ws, code, name) for name, code in codes.items() if code != dropped])
     echo("7. teams save evidence files (bukti dukung) and fill deliver")
     flow("innovations launched, display worksheets generated")
 
     _answer(ws, [_display(code, name) for name, code in codes.items() if code != dropped])
-    echo("8. teams fill display (summary, highlights, contact)")
+    echo("8. teams fill display (summary, highlights, partners, sustainability, replications, video)")
     result = flow("innovations showcased")
 
     shown = result["funnel"]["proposals"].get("showcased", 0)
@@ -228,57 +230,87 @@ def _drum_up(u: dict) -> Entry:
 
 
 def _diagnose(u: dict) -> Entry:
-    title, data, affected = u["problem"]
     answers = {
         "readiness_leadership": 4, "readiness_culture": 3, "readiness_resources": 3, "readiness_data": 2,
         "readiness_collaboration": 4,
-        "problems": [{"title": title, "data": data, "affected": affected, "causes": u["causes"],
-                      "urgency": 5, "impact": 4, "feasibility": 4}],
-        "ideas": [{"title": n, "description": d, "problem": 1, "target_users": t, "forward": f}
-                  for n, d, t, f in u["ideas"]],
+        "problems": [{"title": title, "data": data, "affected": affected, "causes": causes,
+                      "urgency": 5 - n, "impact": 4, "feasibility": 4}
+                     for n, (title, data, affected, causes) in enumerate(u["problems"])],
+        "ideas": [{"title": name, "description": d, "problem": problem, "target_users": t, "forward": f}
+                  for name, d, t, f, problem in u["ideas"]],
     }  # fmt: skip
     return Entry("demo", "diagnose", slugify(u["unit"]), None, answers)
 
 
-def design_text(name: str, u: dict, idea: tuple) -> str:
-    """Several hundred words of design for an idea."""
-    fill = {"name": name, "unit": u["unit"], "problem_lc": u["problem"][0].lower(), "region": REGION,
-            "users_lc": idea[2].lower(), "idea_lc": idea[1][0].lower() + idea[1][1:]}  # fmt: skip
+def _idea(name: str) -> tuple[dict, tuple, tuple]:
+    """The unit, the idea and the problem it answers, by the idea's name."""
+    u = _unit_of(name)
+    idea = next(i for i in u["ideas"] if i[0] == name)
+    return u, idea, u["problems"][idea[4] - 1]
+
+
+def design_text(name: str) -> str:
+    """Several hundred words of design for an idea, with its own problem, partners, trial and indicators."""
+    u, idea, problem = _idea(name)
+    plan, done = INNOVATIONS[name]["design"], INNOVATIONS[name]
+    fill = {
+        "name": name, "unit": u["unit"], "problem": lower_first(problem[0]), "region": REGION,
+        "users": lower_first(idea[2]), "idea": idea[1],
+        "trial_from": long_date(plan["trial"][0]), "trial_to": long_date(plan["trial"][1]),
+        "legal_basis": DECREE_LEVEL.labels[done["deliver"]["decree"][0] if "deliver" in done else plan["legal_basis"]]["id"],
+        "partners": "; ".join(f"{p[0]} ({lower_first(p[2])})"
+                              for p in (done["display"]["partners"] if "display" in done else plan["partners"])),
+        "indicators": ", ".join(lower_first(m[0] if isinstance(m, tuple) else m)
+                                for m in (done["deliver"]["measures"] if "deliver" in done else plan["indicators"])),
+    }  # fmt: skip
     return "\n\n".join(p.format(**fill) for p in DESIGN_PARAGRAPHS)
 
 
 def _design(name: str, code: str) -> Entry:
-    u = _unit_of(name)
-    idea = next(i for i in u["ideas"] if i[0] == name)
-    health = u["type"] in ("puskesmas", "rsud")
+    u, idea, _ = _idea(name)
+    plan = INNOVATIONS[name]["design"]
     answers = {
-        "form": "public_service", "kind": "digital" if "daring" in idea[1] or "pesan" in idea[1] else "non_digital",
-        "affair": "health" if health else ("investment" if "Modal" in u["unit"] else "civil_registration"),
-        "initiator": "agency", "design": design_text(name, u, idea),
-        "main_changes": idea[1],
-        "objectives": f"Mengatasi {u['problem'][0].lower()} di wilayah {u['unit']}.",
-        "benefits": f"{idea[2]} mendapat layanan lebih cepat dan pasti.",
-        "expected_results": "Indikator utama membaik sedikitnya 20% dalam enam bulan uji coba.",
-        "trial_start": f"{YEAR}-05-04", "budget": 15_000_000,
+        "form": "public_service", "kind": plan["kind"], "affair": plan["affair"], "initiator": plan["initiator"],
+        "design": design_text(name), "main_changes": idea[1], "objectives": plan["objectives"],
+        "benefits": plan["benefits"], "expected_results": plan["expected_results"],
+        "trial_start": plan["trial"][0], "trial_end": plan["trial"][1], "budget": plan["budget"],
         "principles": list(PRINCIPLE.values),
         "milestones": [
             {"what": "Penetapan tim dan petunjuk teknis", "owner": u["members"][0][0], "due": f"{YEAR}-04-15"},
             {"what": "Pelatihan petugas dan sosialisasi", "owner": u["members"][-1][0], "due": f"{YEAR}-04-30"},
-            {"what": "Uji coba dan evaluasi bulanan", "owner": u["members"][0][0], "due": f"{YEAR}-07-31"},
+            {"what": "Uji coba dan evaluasi bulanan", "owner": u["members"][0][0], "due": plan["trial"][1]},
         ],
     }  # fmt: skip
     return Entry("demo", "design", None, code, answers)
 
 
-def _participant_edits_returned_design(ws: Workspace, code: str) -> None:
-    """Edit the design file by hand, as the team would after a return."""
+def _participant_edits_returned_design(ws: Workspace, code: str, name: str) -> None:
+    """Edit the design file by hand, as the team would after a return: the expected results get a target
+    and time, and the budget its new total (the line under each field's heading is replaced, however the
+    worksheet wrote it)."""
+    plan = INNOVATIONS[name]["design"]
     path = next((ws.root / "teams").glob(f"*/{code}/3-design.md"))
     text = path.read_text(encoding="utf-8")
-    old = "Indikator utama membaik sedikitnya 20% dalam enam bulan uji coba."
-    new = ("Izin usaha mikro selesai paling lama 3 hari kerja dan 90% pemohon cukup datang sekali, "
-           "dalam enam bulan uji coba.")  # fmt: skip
-    text = text.replace(old, new).replace("\n15000000\n", "\n18500000\n")
-    path.write_text(text, encoding="utf-8")
+    edited = _answer_line(text, "expected_results", plan["expected_results_revised"])
+    edited = _answer_line(edited, "budget", str(plan["budget_revised"]))
+    path.write_text(edited, encoding="utf-8")
+
+
+def _answer_line(text: str, field_id: str, value: str) -> str:
+    """`text` with the first answer line under the heading `## … {#field_id}` replaced by `value`."""
+    lines = text.split("\n")
+    start = next(
+        n
+        for n, line in enumerate(lines)
+        if line.startswith("## ") and line.rstrip().endswith(f"{{#{field_id}}}")
+    )
+    for n in range(start + 1, len(lines)):
+        if lines[n].startswith("#"):
+            break
+        if lines[n].strip() and not lines[n].startswith(">"):
+            lines[n] = value
+            return "\n".join(lines)
+    raise RuntimeError(f"the demo found no answer under {{#{field_id}}} to edit")
 
 
 MINIMAL_PDF = (
@@ -312,28 +344,34 @@ def _iid_evidence(folder: Path, n: int, skip: set[str] = frozenset()) -> list[di
     return rows
 
 
-def _deliver(ws: Workspace, code: str) -> Entry:
+def _deliver(ws: Workspace, code: str, name: str) -> Entry:
+    done = INNOVATIONS[name]["deliver"]
     folder = next((ws.root / "teams").glob(f"*/{code}")) / "evidence"
     folder.mkdir(exist_ok=True)
-    evidence = _iid_evidence(folder, int(code[-3:]))
-    launch = dt.date(YEAR, 9, 1) + dt.timedelta(days=int(code[-3:]))
+    evidence = [{"file": f, "proves": p, "indicator": i, "level": lv} for f, p, i, lv in done["evidence"]]
+    for row in evidence:
+        write_atomic(folder / row["file"], MINIMAL_PDF)
+    evidence += _iid_evidence(folder, int(code[-3:]), skip={row["indicator"] for row in evidence})
+    (launch, event), (level, number, dated) = done["launch"], done["decree"]
     answers = {
-        "launch_date": launch.isoformat(), "launch_event": "Peluncuran bersama Bupati Purbalingga",
-        "decree": f"Keputusan Kepala Perangkat Daerah Nomor 800/{code[-3:]}/{YEAR}", "decree_level": "agency_head",
-        "maturity": "trial", "beneficiaries": 150 + 37 * int(code[-3:]),
-        "results": "Selama uji coba, waktu layanan turun dan warga yang terlayani bertambah setiap bulan.",
-        "measures": [{"indicator": "Waktu layanan rata-rata", "before": "47 menit", "after": "18 menit"}],
+        "launch_date": launch, "launch_event": event, "decree_level": level, "decree": number,
+        "decree_date": dated, "maturity": done["maturity"], "beneficiaries": done["beneficiaries"],
+        "results": done["results"],
+        "measures": [{"indicator": i, "before": b, "after": a} for i, b, a in done["measures"]],
         "evidence": evidence,
     }  # fmt: skip
     return Entry("demo", "deliver", None, code, answers)
 
 
 def _display(code: str, name: str) -> Entry:
+    shown = INNOVATIONS[name]["display"]
     u = _unit_of(name)
-    idea = next(i for i in u["ideas"] if i[0] == name)
     answers = {
-        "summary": f"{name} adalah inovasi {u['unit']}. {idea[1]}",
-        "highlights": [f"Menjawab: {u['problem'][0].lower()}", f"Sasaran: {idea[2].lower()}"],
+        "summary": shown["summary"], "highlights": shown["highlights"],
         "contact": f"{u['members'][0][0]} ({_email(u['members'][0][0])})",
+        "partners": [{"name": n, "collaboration": c, "contribution": r} for n, c, r in shown["partners"]],
+        "sustainability": shown["sustainability"], "sustainability_note": shown["sustainability_note"],
+        "replications": [{"place": p, "date": d, "status": st} for p, d, st in shown["replications"]],
+        "video": VIDEO.format(slug=slugify(name)),
     }  # fmt: skip
     return Entry("demo", "display", None, code, answers)

@@ -1,7 +1,8 @@
 """Deliver — *hasil dan bukti*, results and evidence.
 
-An approved innovation is launched and put to work. The team records the launch, the decree that
-establishes it, its maturity (trial or implementation), beneficiaries, before/after measures, and the
+An approved innovation is launched and put to work. The team records the launch, its legal basis (which
+kind of decree or regulation establishes it, with its number and date), its stage (tahapan inovasi:
+initiative, trial or implementation), beneficiaries, before/after measures, and the
 evidence files (*bukti dukung*) that prove it, each saved in the proposal's `evidence/` folder. A
 proposal is launched when the worksheet is valid and every listed evidence file is on disk.
 """
@@ -19,14 +20,18 @@ from lab.storage import safefs
 from lab.worksheets.spec import END, ONE_CHAR, SPACE, Choices, Date, Line, Record, Rule, Sheet, Text, field
 
 DECREE_LEVEL = Choices(
-    agency_head=("Keputusan kepala perangkat daerah", "Decree of the agency head"),
-    regional_head=(
-        "Peraturan/keputusan kepala daerah",
-        "Regulation or decree of the regional head",
-    ),
-    bylaw=("Peraturan daerah", "Regional bylaw"),
+    agency_head=("Keputusan Kepala Perangkat Daerah", "Decree of the head of the regional agency"),
+    regional_head=("Keputusan Kepala Daerah", "Decree of the regional head"),
+    regional_regulation=("Peraturan Kepala Daerah", "Regulation of the regional head"),
+    bylaw=("Peraturan Daerah", "Regional bylaw"),
 )
-MATURITY = Choices(trial=("Uji coba", "Trial"), implementation=("Penerapan", "Implementation"))
+"""The legal basis that establishes an innovation, lowest to highest (IID indicator 16). A worksheet written
+before 'Peraturan Kepala Daerah' was its own option ticked `regional_head` for "Peraturan/keputusan kepala
+daerah": it reads as the regional head's decree, the lower of the two."""
+MATURITY = Choices(
+    initiative=("Inisiatif", "Initiative"), trial=("Uji coba", "Trial"), implementation=("Penerapan", "Implementation")
+)  # fmt: skip
+"""The stage of an innovation (tahapan inovasi) as the national innovation index records it."""
 MAX_BENEFICIARIES = 10**9  # more people than live in Indonesia
 _SEP = r"[/\\]"
 OUTSIDE_PATTERN = rf"^{SPACE}*{_SEP}|^{SPACE}*{ONE_CHAR}:|(?:^{SPACE}*|{_SEP})\.\.(?:{_SEP}|{SPACE}*{END})"
@@ -101,16 +106,24 @@ class Deliver(Sheet):
 
     launch_date: Date = field("Tanggal peluncuran (TTTT-BB-HH)", "Launch date (YYYY-MM-DD)")
     launch_event: Line = field("Acara peluncuran", "Launch event")
-    decree: Line = field(
-        "Nomor keputusan penetapan inovasi",
-        "Reference of the establishing decree",
-        "Misalnya Keputusan Kepala Dinas Kesehatan Nomor 800/123/2026.",
-        "For example the agency head's decree number.",
-    )
     decree_level: DECREE_LEVEL.type = DECREE_LEVEL.field(
-        "Tingkat keputusan", "Level of the decree", "Pilih satu.", "Choose one."
+        "Dasar hukum penetapan inovasi",
+        "Legal basis establishing the innovation",
+        "Pilih satu.",
+        "Choose one.",
     )
-    maturity: MATURITY.type = MATURITY.field("Tahap kematangan", "Maturity", "Pilih satu.", "Choose one.")
+    decree: Line = field(
+        "Nomor keputusan atau peraturan",
+        "Number of the decree or regulation",
+        "Misalnya 800/123/2026.",
+        "For example 800/123/2026.",
+    )
+    decree_date: Date | None = field(
+        "Tanggal penetapan (TTTT-BB-HH)", "Date of establishment (YYYY-MM-DD)", default=None
+    )
+    maturity: MATURITY.type = MATURITY.field(
+        "Tahapan inovasi", "Stage of the innovation", "Pilih satu.", "Choose one."
+    )
     beneficiaries: int = field(
         "Jumlah penerima manfaat", "Number of beneficiaries", ge=0, le=MAX_BENEFICIARIES
     )

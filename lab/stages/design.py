@@ -8,10 +8,12 @@ A valid design waits for a facilitator, who approves it or returns it with a not
 
 from __future__ import annotations
 
-from pydantic import field_validator
+import datetime as dt
+
+from pydantic import ValidationInfo, field_validator
 
 from lab.stages.base import Stage
-from lab.worksheets.spec import Choices, Date, Line, Record, Sheet, Text, field, words_at_least
+from lab.worksheets.spec import Choices, Date, Line, Record, Rule, Sheet, Text, field, words_at_least
 
 MIN_DESIGN_WORDS = 300  # the national innovation profile asks for at least 300 words of design
 MAX_BUDGET = 10**14  # Rp 100 trillion: beyond any regional innovation, and exact in a spreadsheet
@@ -31,25 +33,41 @@ INITIATOR = Choices(
     community=("Anggota masyarakat", "Community member"),
 )  # fmt: skip
 AFFAIR = Choices(
+    # UU 23/2014 Art. 12: concurrent affairs, compulsory and tied to basic services
     education=("Pendidikan", "Education"), health=("Kesehatan", "Health"),
     public_works=("Pekerjaan umum dan penataan ruang", "Public works and spatial planning"),
     housing=("Perumahan rakyat dan kawasan permukiman", "Housing and settlements"),
     public_order=("Ketenteraman, ketertiban umum dan pelindungan masyarakat", "Public order and protection"),
-    social=("Sosial", "Social affairs"), labour=("Tenaga kerja", "Labour"),
+    social=("Sosial", "Social affairs"),
+    # compulsory, not tied to basic services
+    labour=("Tenaga kerja", "Labour"),
     women_children=("Pemberdayaan perempuan dan pelindungan anak", "Women's empowerment and child protection"),
-    food=("Pangan", "Food"), environment=("Lingkungan hidup", "Environment"),
+    food=("Pangan", "Food"), land=("Pertanahan", "Land affairs"), environment=("Lingkungan hidup", "Environment"),
     civil_registration=("Administrasi kependudukan dan pencatatan sipil", "Population and civil registration"),
     village=("Pemberdayaan masyarakat dan desa", "Community and village empowerment"),
     family_planning=("Pengendalian penduduk dan keluarga berencana", "Population control and family planning"),
     transport=("Perhubungan", "Transport"), ict=("Komunikasi dan informatika", "Communication and informatics"),
     smes=("Koperasi, usaha kecil dan menengah", "Cooperatives and SMEs"),
     investment=("Penanaman modal", "Investment"), youth_sport=("Kepemudaan dan olahraga", "Youth and sport"),
+    statistics=("Statistik", "Statistics"), cryptography=("Persandian", "Government cryptography"),
     culture=("Kebudayaan", "Culture"), library=("Perpustakaan", "Libraries"), archives=("Kearsipan", "Archives"),
+    # elective affairs (Art. 12(3))
     fisheries=("Kelautan dan perikanan", "Marine affairs and fisheries"), tourism=("Pariwisata", "Tourism"),
-    agriculture=("Pertanian", "Agriculture"), trade=("Perdagangan", "Trade"), industry=("Perindustrian", "Industry"),
-    finance=("Keuangan daerah", "Regional finance"), planning=("Perencanaan pembangunan", "Development planning"),
-    staffing=("Kepegawaian", "Civil-service management"), other=("Lainnya", "Other"),
+    agriculture=("Pertanian", "Agriculture"), forestry=("Kehutanan", "Forestry"),
+    energy=("Energi dan sumber daya mineral", "Energy and mineral resources"),
+    trade=("Perdagangan", "Trade"), industry=("Perindustrian", "Industry"),
+    transmigration=("Transmigrasi", "Transmigration"),
+    # supporting functions of government affairs (UU 23/2014 Art. 232, PP 18/2016)
+    planning=("Perencanaan pembangunan", "Development planning"), finance=("Keuangan daerah", "Regional finance"),
+    staffing=("Kepegawaian serta pendidikan dan pelatihan", "Civil-service management and training"),
+    research=("Penelitian dan pengembangan", "Research and development"),
+    oversight=("Pengawasan penyelenggaraan pemerintahan daerah", "Oversight of regional government"),
+    secretariat=("Kesekretariatan dan hukum", "Secretariat and legal affairs"),
+    general_government=("Pemerintahan umum", "General government affairs"),
+    other=("Lainnya", "Other"),
 )  # fmt: skip
+"""The government affairs of a regency or city (UU 23/2014: the 24 compulsory and 8 elective affairs, then the
+supporting functions and general government). A worksheet's ticked id never changes meaning: ids are only added."""
 PRINCIPLE = Choices(
     efficiency=("Peningkatan efisiensi", "Greater efficiency"),
     effectiveness=("Perbaikan efektivitas", "Better effectiveness"),
@@ -67,11 +85,17 @@ class Milestone(Record):
     LABEL = {"id": "Tonggak", "en": "Milestone"}
     what: Line = field("Kegiatan", "What")
     owner: Line = field("Penanggung jawab", "Owner")
-    due: Date = field("Tenggat (TTTT-BB-HH)", "Due date (YYYY-MM-DD)")
+    due: Date = field("Target waktu (TTTT-BB-HH)", "Due date (YYYY-MM-DD)")
 
 
 class Design(Sheet):
     """The PP 38/2017 proposal and action plan (one worksheet per proposal)."""
+
+    RULES = (
+        Rule("trial-period-order", {
+            "id": "Masa uji coba tidak selesai sebelum dimulai.",
+            "en": "The trial period does not end before it starts."}),
+    )  # fmt: skip
 
     title: Line = field("Nama inovasi", "Name of the innovation")
     problem: Text = field(
@@ -97,7 +121,14 @@ class Design(Sheet):
     objectives: Text = field("Tujuan inovasi", "Objectives")
     benefits: Text = field("Manfaat yang diperoleh", "Benefits")
     expected_results: Text = field("Hasil yang diharapkan", "Expected results")
-    trial_start: Date = field("Waktu uji coba (TTTT-BB-HH)", "Trial start (YYYY-MM-DD)")
+    trial_start: Date = field("Masa uji coba: mulai (TTTT-BB-HH)", "Trial period: start (YYYY-MM-DD)")
+    trial_end: Date | None = field(
+        "Masa uji coba: selesai (TTTT-BB-HH, opsional)",
+        "Trial period: end (YYYY-MM-DD, optional)",
+        "Tidak boleh sebelum tanggal mulai.",
+        "Not before the start.",
+        default=None,
+    )
     implementation_start: Date | None = field(
         "Waktu penerapan (TTTT-BB-HH, opsional)",
         "Implementation start (YYYY-MM-DD, optional)",
@@ -127,6 +158,14 @@ class Design(Sheet):
         min_length=1,
         json_schema_extra={"blank_records": 3},
     )
+
+    @field_validator("trial_end")
+    @classmethod
+    def _after_start(cls, v: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        start = info.data.get("trial_start")
+        if v is not None and start is not None and v < start:
+            raise ValueError(f"the trial ends ({v.isoformat()}) before it starts ({start.isoformat()})")
+        return v
 
     @field_validator("design")
     @classmethod

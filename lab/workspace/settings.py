@@ -27,7 +27,6 @@ from lab.workspace.settings_tables import (
     Assessment,
     EvidencePolicy,
     Gates,
-    ReminderPolicy,
     ReviewPolicy,
     Strict,
     WebSettings,
@@ -52,6 +51,10 @@ DEFAULT_RUBRIC = {
 }
 
 
+SCHEDULE_EVENTS = ("presentation",)
+"""Dated events of `[schedule]` besides the stages' due dates: `presentation`, when teams present to the jury."""
+
+
 class CohortSettings(Strict):
     """The validated contents of `cohort.toml`."""
 
@@ -69,7 +72,6 @@ class CohortSettings(Strict):
     review: ReviewPolicy = ReviewPolicy()
     evidence: EvidencePolicy = EvidencePolicy()
     web: WebSettings = WebSettings()
-    reminders: ReminderPolicy = ReminderPolicy()
     assessment: Assessment = Assessment()
 
     @field_validator("schedule")
@@ -78,9 +80,9 @@ class CohortSettings(Strict):
         from lab.stages import SLUGS
 
         for key in v:
-            if key not in SLUGS:
+            if key not in SLUGS and key not in SCHEDULE_EVENTS:
                 raise ValueError(
-                    f"unknown stage {key!r}{_closest(key, SLUGS)} Stages are {', '.join(SLUGS)}."
+                    f"unknown stage {key!r}{_closest(key, (*SLUGS, *SCHEDULE_EVENTS))} Stages are {', '.join(SLUGS)}."
                 )
         return v
 
@@ -205,7 +207,7 @@ facilitators = []
 coordinators = []
 
 [schedule]
-# Planned dates per stage, e.g. drum-up = {year}-10-12
+# Planned dates per stage, e.g. drum-up = {year}-10-12; and the presentation to the jury, e.g. presentation = {year}-09-02
 
 [gates]
 design = "facilitator"   # "facilitator": designs wait for `lab decide --approve`; "auto": valid designs pass
