@@ -222,3 +222,23 @@ def test_lab_iid_indicators_prints_the_table_and_refuses_an_unknown_innovation(w
     assert "Kualitas inovasi daerah (video) (wajib)" in out and "Sangat Inovatif ≥ 60.01" in out
     result = runner.invoke(app, ["iid", str(ws.root), "PBG-2026-999"])
     assert result.exit_code == 2 and "PBG-2026-999: not a live innovation" in result.output
+
+
+def test_the_showcase_shows_coverage_publicly_and_the_precheck_on_the_scoreboard(ws, runner):
+    files = {"sk.pdf": ("regulation", "2"), "video.txt": ("video", "3")}
+    drive_to_display(ws, 1, answers={"deliver": _deliver_with_indicators(ws, files)})
+    (code,) = _live(ws)
+    index = (ws.root / "showcase" / "index.html").read_text(encoding="utf-8")
+    assert "Cakupan “1 OPD 1 Inovasi”" in index and "<strong>1 dari 1</strong> unit memenuhi target" in index
+    assert "Pra-penilaian" not in index  # the estimate is for coordinators, not the public site
+    board = (ws.root / "scoreboard" / "index.html").read_text(encoding="utf-8")
+    assert "Pra-penilaian Indeks Inovasi Daerah (perkiraan)" in board and "bukan nilai resmi" in board
+    assert f"{code} · Unit Uji 001" in board and "<strong>18</strong> / 111" in board  # 3 x 2 + 4 x 3
+    assert "32. Kecepatan penciptaan inovasi (wajib): belum ada bukti" in board
+    # a broken cohort table leaves the pre-check out with its reason; the site is still built
+    (ws.root / "iid").mkdir()
+    (ws.root / "iid" / "2023.toml").write_text("year = 2023\n", encoding="utf-8")
+    result = runner.invoke(app, ["showcase", str(ws.root)])
+    assert result.exit_code == 0, result.output
+    board = (ws.root / "scoreboard" / "index.html").read_text(encoding="utf-8")
+    assert "Pra-penilaian tidak dapat dibaca: iid/2023.toml: title: Field required" in board

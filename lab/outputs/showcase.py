@@ -42,6 +42,7 @@ from lab.outputs.profiles import Profile, profiles, reached
 from lab.outputs.scores import JUARA, REVIEWABLE, judging, missing_reviewers, places, required, scoreboard
 from lab.outputs.showcase_evidence import copy_evidence, media_links, on_disk, prune_evidence
 from lab.outputs.showcase_html import template_env
+from lab.outputs.showcase_iid import readiness
 from lab.outputs.showcase_logo import KINDS, find_logo
 from lab.outputs.showcase_pages import (
     Card,
@@ -88,7 +89,8 @@ def build_showcase(ws: Workspace, session: Session, cohort: Cohort, force: bool 
     for folder in ("showcase", "showcase/p", "showcase/assets", BOARD, f"{BOARD}/assets"):
         safefs.ensure_dir(root, folder)
     waiting = _open_problems(session, cohort)
-    stamp = fingerprint(ws, session, cohort)
+    ready = readiness(ws, session, cohort)  # coverage and IID pre-check: part of the stamp
+    stamp = fingerprint(ws, session, cohort) + ready["stamp"]
     unchanged = not force and not waiting and read_small(ws, FINGERPRINT) == stamp
     current = is_regular(target / "index.html") and is_regular(root / BOARD / "index.html")
     if unchanged and current and not is_regular(target / "scoreboard.html"):  # (an old build's public board)
@@ -154,13 +156,14 @@ def build_showcase(ws: Workspace, session: Session, cohort: Cohort, force: bool 
                 facets=facet_options(cards),
                 winners=sorted((c for c in cards if c.place), key=lambda c: (c.place, c.code)),
                 root=".",
+                ready=ready,
             ),
         )
         cards.sort(key=lambda c: (c.rank or len(cards) + 1, c.code))
         site.write_chunks(
             f"{BOARD}/index.html",
             env.get_template("scoreboard.html.j2").generate(
-                **common, items=cards, root="../showcase", assets="assets", board=True
+                **common, items=cards, root="../showcase", assets="assets", board=True, ready=ready
             ),
         )
         site.commit()
@@ -188,7 +191,7 @@ def build_showcase(ws: Workspace, session: Session, cohort: Cohort, force: bool 
         except OSError:
             pages[code] = ""  # kept in the manifest: removed by a later build
     if _record(session, cohort, problems, waiting):
-        stamp = fingerprint(ws, session, cohort)  # the worksheets' status is part of it
+        stamp = fingerprint(ws, session, cohort) + ready["stamp"]  # the worksheets' status is part of it
     write_atomic(site.path(f"showcase/{MANIFEST}"), json.dumps(pages, sort_keys=True).encode(), root)
     write_atomic(site.path(f"showcase/{FINGERPRINT}"), stamp.encode(), root)
     return target / "index.html"
