@@ -55,3 +55,13 @@ def test_a_bad_assessment_setting_is_refused_with_its_key(ws, runner):
     )
     result = runner.invoke(app, ["coverage", str(ws.root)])
     assert result.exit_code != 0 and "'sekolah' is not a unit type" in result.output
+
+
+def test_the_run_artifact_carries_the_coverage_line(ws):
+    from lab.workflow import pipeline
+
+    drive_to_display(ws, 1)
+    enrol(ws, 3)
+    markdown = pipeline.funnel_markdown(pipeline.summary(str(ws.root)), [])
+    assert 'coverage ("1 OPD 1 Inovasi"): 1 of 3 units (33.3%) have 1 live innovation(s)' in markdown
+    assert "2 unit(s) with none" in markdown

@@ -7,6 +7,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from lab.domain.errors import StaleState
+from lab.outputs.coverage import coverage_line
+from lab.outputs.coverage import summary as coverage_summary
 from lab.outputs.overdue import as_rows, overdue
 from lab.outputs.status import funnel
 from lab.stages import get_stage
@@ -46,11 +48,18 @@ def locked(workspace: str, wait: float = 0.0) -> Iterator[None]:
 
 
 def summary(workspace: str) -> dict[str, Any]:
-    """The cohort's id and funnel after a run, and the work teams owe past its due date (lab.outputs.overdue)."""
+    """The cohort's id and funnel after a run, the work teams owe past its due date (lab.outputs.overdue) and
+    its coverage (lab.outputs.coverage)."""
     ws = open_workspace(workspace)
     with workspace_session(ws) as (session, cohort):
         late = as_rows(overdue(ws, session, cohort))
-        return {"cohort": ws.settings.cohort_id, "funnel": funnel(session, cohort), "overdue": late}
+        cover = coverage_summary(ws, session, cohort)  # "1 OPD 1 Inovasi"
+        return {
+            "cohort": ws.settings.cohort_id,
+            "funnel": funnel(session, cohort),
+            "overdue": late,
+            "coverage": cover,
+        }
 
 
 def funnel_markdown(summary: dict[str, Any], reports: list[dict[str, Any]]) -> str:
@@ -65,6 +74,8 @@ def funnel_markdown(summary: dict[str, Any], reports: list[dict[str, Any]]) -> s
     lines += [f"| {k} | {v} |" for k, v in summary["funnel"]["teams"].items()]
     lines += ["", "| proposals | count |", "|---|---:|"]
     lines += [f"| {k} | {v} |" for k, v in summary["funnel"]["proposals"].items()]
+    if summary.get("coverage"):
+        lines += ["", coverage_line(summary["coverage"])]
     return "\n".join(lines + _overdue_markdown(summary.get("overdue", [])))
 
 
