@@ -159,6 +159,22 @@ def test_every_bad_cell_of_a_row_is_named(jury_ws, runner):
     assert len(_reviews(jury_ws)) == 1  # the good row is kept
 
 
+def test_a_note_longer_than_a_csv_cell_is_refused(jury_ws, runner):
+    """Excel stops a cell at 32,767 characters; a workbook made by hand may not, and is held to the CSV limit."""
+    path = _fill(_book(jury_ws), {5: [8, 8, 8, 8, 8, "CATATAN"]})
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    assert sheet.count(b"CATATAN") == 1
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(b"CATATAN", b"x" * 200_000)
+    path.write_bytes(_zip(parts))
+    result = _import(runner, jury_ws, path)
+    assert result.exit_code == 2
+    assert "error: ir-bambang-hermanto.xlsx: baris 5, kolom I: isi sel lebih dari 128 KB; persingkat\n" in (
+        result.output
+    )
+
+
 @pytest.mark.parametrize("case,rows,expected", BAD_CELLS, ids=[c[0] for c in BAD_CELLS])
 def test_a_bad_cell_is_refused_with_its_row_and_column(jury_ws, runner, case, rows, expected):
     path = _fill(_book(jury_ws), rows)

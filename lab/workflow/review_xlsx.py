@@ -18,7 +18,7 @@ from typing import Any
 
 from lab.domain.errors import UsageError
 from lab.outputs.jury_sheet import SHEET, JuryRow, criterion_label, headers
-from lab.storage.tables import clip
+from lab.storage.tables import MAX_CELL, clip, unsafe_char
 from lab.storage.xlsx import Cell, read_sheets
 from lab.workflow.review_rows import RowProblem
 
@@ -43,6 +43,8 @@ WORDS = {
         "reviewer_formula": 'sel "Penilai" (B2) berisi rumus; ketik nama koordinator penilai',
         "where": "baris {row}, kolom {col}",
         "formula": "sel berisi rumus {text}; ketik nilainya saja",
+        "long": "isi sel lebih dari {kb} KB; persingkat",
+        "control": "sel memuat karakter kendali ({code}); hapus karakter itu",
         "twice": "{code} dinilai dua kali oleh {reviewer}; baris ini yang dihitung",
     },
     "en": {
@@ -53,6 +55,8 @@ WORDS = {
         "reviewer_formula": 'the "Reviewer" cell (B2) holds a formula; type the coordinator\'s name',
         "where": "row {row}, column {col}",
         "formula": "the cell holds a formula {text}; type the value only",
+        "long": "the cell is longer than {kb} KB; shorten it",
+        "control": "the cell holds a control character ({code}); remove it",
         "twice": "{reviewer} scored {code} twice; this later row counts",
     },
 }
@@ -175,7 +179,19 @@ def entries(book: JuryBook, rubric: dict[str, int]) -> Iterator[tuple[int, dict 
                 fields[column] = "" if key else text
             else:
                 fields[column] = _text(cell)
+                if problem := _unsafe(fields[column]):
+                    problems.append(
+                        f"{book.source}: {book.at(row, column)}: {book.say(problem[0], **problem[1])}"
+                    )
         yield row, problems or fields
+
+
+def _unsafe(text: str) -> tuple[str, dict] | None:
+    """Why a text cell is refused, as CSV cells are: longer than MAX_CELL, or a control character."""
+    if len(text) > MAX_CELL:
+        return "long", {"kb": MAX_CELL // 1024}
+    found = re.search(r"U\+[0-9A-F]{4,6}", unsafe_char(text) or "")
+    return ("control", {"code": found.group()}) if found else None
 
 
 def _formula(book: JuryBook, row: int, column: str, cell: Cell) -> str:
