@@ -305,3 +305,18 @@ def test_a_restored_cohort_keeps_its_reminders_and_sends_none_again(ws, runner, 
     copy, manifest = restore_workspace(tmp_path / "b.tar.gz", tmp_path / "copy", copy=True)
     assert manifest["rows"]["reminder"] == 2 and _rows(copy) == _rows(ws)
     assert "0 sent" in _lab(runner, copy, "--today", "2026-09-03").output and len(smtp.messages) == 4
+
+
+def test_a_hostile_unit_name_stays_plain_text_in_the_reminder_and_out_of_its_subject(ws, runner, smtp):
+    ws = _cohort(ws, 1)
+    hostile = "Dinas\u202e <b>X</b>\x1b[2J{{ 7*7 }}"
+    with workspace_session(ws) as (session, _):
+        team = session.exec(select(Team)).one()
+        team.unit = hostile
+        session.add(team)
+    assert "1 sent" in _lab(runner, ws, "--today", "2026-09-03").output
+    message = smtp.to("p1.0@example.go.id")[0]
+    body = _body(message)
+    assert "Yth. Tim Inovasi Dinas\\u202e <b>X</b>\\x1b[2J{{ 7*7 }}," in body  # shown, never obeyed
+    assert "\u202e" not in body and "\x1b" not in body and "49" not in body
+    assert message.get_content_type() == "text/plain" and "Dinas" not in message["Subject"]
