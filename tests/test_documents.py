@@ -258,3 +258,41 @@ def test_a_linked_document_file_is_refused_and_the_others_are_written(ws, tmp_pa
     assert f"error: documents/{code}-usulan-inovasi.docx is a symbolic link" in result.output
     assert f"kipp: documents/{code}-proposal-kipp.docx" in result.output
     assert target.read_bytes() == b"keep me"
+
+
+def test_the_kipp_draft_takes_partners_sustainability_replications_and_video_from_display(ws):
+    def display():
+        return factories.display() | {
+            "partners": [{"name": "Bank Jateng", "collaboration": "facilities", "contribution": "Mobil keliling"}],
+            "sustainability": ["budget", "sop"], "sustainability_note": "Masuk Renstra 2026-2031.",
+            "replications": [{"place": "Kabupaten Pemalang", "date": "2027-03-01", "status": "planned"},
+                             {"place": "Mal Pelayanan Publik", "date": "2026-08-31", "status": "done"}],
+            "video": "https://video.example.go.id/antre",
+        }  # fmt: skip
+
+    helpers.drive_to_display(ws, 1, answers={"display": display})
+    code = next(c for c, s in helpers.proposals(ws).items() if s == "showcased")
+    result = lab("documents", ws.root, code, "--kind", "kipp")
+    assert result.exit_code == 0, result.output
+    assert "PERLU DILENGKAPI" not in result.output  # every section has words now
+    draft = texts(ws.root / "documents" / f"{code}-proposal-kipp.docx")
+
+    def section(title: str) -> str:
+        at = next(i for i, t in enumerate(draft) if title in t)
+        return draft[at + 1]
+
+    assert (
+        section("Adaptabilitas: telah direplikasi oleh")
+        == "- Mal Pelayanan Publik (Sudah diterapkan, 31 Agustus 2026)"
+    )
+    assert section("Adaptabilitas: potensi replikasi") == (
+        "Warga hemat waktu.\n- Kabupaten Pemalang (Direncanakan, 1 Maret 2027)")  # fmt: skip
+    assert "Mitra: Bank Jateng (Penyediaan sarana dan prasarana): Mobil keliling." in section("Sumber daya")
+    assert section("Keberlanjutan") == (
+        "Ditetapkan dengan Keputusan Kepala Perangkat Daerah Nomor 800/1/2026.\n"
+        "- Dianggarkan dalam APBD/DPA perangkat daerah\n- Ada SOP atau petunjuk teknis\nMasuk Renstra 2026-2031."
+    )
+    assert "Video paling lama 3 menit (Video: https://video.example.go.id/antre)" in draft
+    assert (
+        "Keputusan penetapan inovator/inovasi (Keputusan Kepala Perangkat Daerah Nomor 800/1/2026)" in draft
+    )
