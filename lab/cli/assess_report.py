@@ -14,6 +14,10 @@ SHOW = 30  # units without an innovation listed before "… and N more"
 
 
 def _line(console: Console, text: str, style: str = "") -> None:
+    """One line of output; a leading newline is a blank line before it (the rest is shown, never obeyed)."""
+    if text.startswith("\n"):
+        console.print()
+        text = text[1:]
     console.print(Text(visible(text), style=style), soft_wrap=True)
 
 
@@ -42,7 +46,7 @@ def print_iid(data: dict[str, Any], detail: bool = False) -> None:
         _line(console, f"estimated index {index['low']:g} → {band['low']}", "bold")
     else:
         _line(console, f"estimated index {index['low']:g} (regional part 0) to {index['high']:g} (regional part at "
-                       f"its maximum) → {band['low']} to {band['high']}", "bold")  # fmt: skip
+                       f"its maximum) → {_bands(band)}", "bold")  # fmt: skip
     if data["at_risk"]:
         _line(console, f"\nat risk of scoring zero ({len(data['at_risk'])})", "bold red")
         for r in data["at_risk"]:
@@ -54,6 +58,10 @@ def print_iid(data: dict[str, Any], detail: bool = False) -> None:
             console,
             "indicator by indicator: lab iid PATH ID [ID …]; the table itself: lab iid PATH --indicators",
         )
+
+
+def _bands(band: dict[str, str]) -> str:
+    return band["low"] if band["low"] == band["high"] else f"{band['low']} to {band['high']}"
 
 
 def _summary(console: Console, items: list[dict]) -> None:

@@ -36,9 +36,9 @@ from lab.workspace.settings import Workspace
 METHOD = (
     "estimate: each indicator scores weight x level when an evidence file on disk backs the level, 0 "
     "otherwise; an innovation scores the sum; the innovation part is the sum over live innovations / "
-    "MAX({divisor}, n) plus {points} per innovation (up to {cap}); index = (regional part + innovation part) / "
-    "{total} x 100; without [assessment] regional_score the index is shown with the regional part at 0 and at "
-    "its maximum {regional}"
+    "MAX({divisor}, n), the count part {points} per innovation (up to {cap}); index = (regional part + "
+    "innovation part + count part) / {total} x 100; without [assessment] regional_score the index is shown "
+    "with the regional part at 0 and at its maximum {regional}"
 )
 
 
