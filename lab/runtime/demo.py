@@ -128,6 +128,7 @@ def _demo(path: Path, echo: Callable[[str], None]) -> Workspace:
     echo(f"\nDone: {shown} innovations showcased, 1 dropped, 1 idea kept in the pool.")
     echo("Look at:")
     echo(f"  {path / 'showcase' / 'index.html'}   the showcase (open it in a browser)")
+    echo(f"  {path / 'scoreboard' / 'index.html'}   the internal scoreboard (do not publish)")
     echo(f"  lab status {path}                 the funnel and what waits")
     echo(f"  lab history {path} {returned}     a returned and re-approved design")
     echo(f"  {path / 'teams'}/                the worksheets, as the teams filled them")
