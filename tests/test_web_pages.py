@@ -132,6 +132,30 @@ def test_the_facilitator_revokes_a_link_from_the_links_page(cohort):
     assert signed_in(cohort, team).get("/tautan").status_code == 404
 
 
+def test_the_links_page_shows_a_hundred_links_at_a_time_and_one_role_at_a_time(ws, monkeypatch):
+    from lab.web import facilitator
+    from tests.helpers import enrol
+
+    ws = people(ws)
+    enrol(ws, 7)
+    monkeypatch.setattr(facilitator, "LINKS_PER_PAGE", 3)  # 7 teams, 2 coordinators, 1 facilitator: 4 pages
+    c = signed_in(ws, FACILITATOR)
+    every = urls(ws)
+    seen = []
+    for n in (1, 2, 3, 4):
+        page = c.get(f"/tautan?halaman={n}").text
+        assert f"Halaman {n} dari 4" in page
+        seen += [path for path in every.values() if path in page]
+    assert sorted(seen) == sorted(every.values())  # each link on exactly one page
+    assert "Halaman 4 dari 4" in c.get("/tautan?halaman=99").text  # past the end: the last page
+    assert "Halaman 1 dari 4" in c.get("/tautan?halaman=x").text
+    coordinators = c.get("/tautan?peran=coordinator").text
+    assert all(every[name] in coordinators for name in COORDINATORS)
+    assert not any(every[t] in coordinators for t in teams(ws)) and "Halaman" not in coordinators
+    team_pages = c.get("/tautan?peran=team").text  # 7 teams: 3 pages, paged within the role
+    assert "Halaman 1 dari 3" in team_pages and "/tautan?peran=team&amp;halaman=2" in team_pages
+
+
 def test_hostile_team_text_on_every_coordinator_and_facilitator_page_stays_text(ws):
     from tests import hostile
 

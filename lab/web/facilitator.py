@@ -99,18 +99,36 @@ def _back(request: Request, message: str, where: str = "/") -> Response:
     return RedirectResponse(f"{base_path(request)}{where}?pesan={message}", status_code=303)
 
 
+LINKS_PER_PAGE = 100  # a page of links stays light on a phone (the whole list is `lab links PATH`)
+ROLES = ("team", "coordinator", "facilitator")
+
+
 @router.get("/tautan")
-def links_page(request: Request, v: AsFacilitator, pesan: str = "") -> HTMLResponse:
-    """The personal links of everyone in the cohort (made where missing), each with a revoke button."""
-    return _links(request, v, words(v.lang)["revoked"] if pesan == "revoked" else None)
+def links_page(
+    request: Request, v: AsFacilitator, pesan: str = "", peran: str = "", halaman: str = "1"
+) -> HTMLResponse:
+    """The personal links of everyone in the cohort (made where missing), each with a revoke button, a page
+    of LINKS_PER_PAGE at a time, of one role or all."""
+    message = words(v.lang)["revoked"] if pesan == "revoked" else None
+    number = int(halaman) if halaman.isdigit() and len(halaman) < 7 else 1
+    return _links(request, v, message, role=peran if peran in ROLES else "", number=number)
 
 
-def _links(request: Request, v: Viewer, message: str | None, problem: bool = False, status_code: int = 200):
+def _links(
+    request: Request, v: Viewer, message: str | None, problem: bool = False, status_code: int = 200,
+    role: str = "", number: int = 1,
+):  # fmt: skip
     from lab.workflow import links
 
     with database(v) as (session, cohort):
-        issued = links.issue(v.ws, session, cohort)
-    return page(request, v, "links.html.j2", status_code, links=issued, message=message, problem=problem)
+        issued = links.issue(v.ws, session, cohort, role or None)
+    pages = max(1, -(-len(issued) // LINKS_PER_PAGE))
+    number = min(max(number, 1), pages)
+    shown = issued[(number - 1) * LINKS_PER_PAGE : number * LINKS_PER_PAGE]
+    return page(
+        request, v, "links.html.j2", status_code, links=shown, message=message, problem=problem,
+        role=role, roles=ROLES, number=number, pages=pages, total=len(issued),
+    )  # fmt: skip
 
 
 @router.post("/keputusan")
