@@ -320,3 +320,30 @@ def test_a_hostile_unit_name_stays_plain_text_in_the_reminder_and_out_of_its_sub
     assert "Yth. Tim Inovasi Dinas\\u202e <b>X</b>\\x1b[2J{{ 7*7 }}," in body  # shown, never obeyed
     assert "\u202e" not in body and "\x1b" not in body and "49" not in body
     assert message.get_content_type() == "text/plain" and "Dinas" not in message["Subject"]
+
+
+def test_a_reminder_another_lab_remind_recorded_meanwhile_is_not_sent_again(ws, runner, smtp, monkeypatch):
+    from lab.workflow import remind
+
+    ws = _cohort(ws)
+    planned_by_us = remind.plan
+
+    def plan_then_the_other_process_records_one(ws, session, cohort, today, channel):
+        planned, skipped = planned_by_us(ws, session, cohort, today, channel)
+        p = planned[0]  # recorded by a second `lab remind` between our plan and our send
+        session.add(Reminder(cohort_id=cohort.id, team_id=p.team_id, rule=p.rule, stage=p.stage,
+                             worksheet=p.worksheet, due=p.due, occasion=p.occasion, channel="mailto"))  # fmt: skip
+        return planned, skipped
+
+    monkeypatch.setattr(remind, "plan", plan_then_the_other_process_records_one)
+    result = _lab(runner, ws, "--today", "2026-09-03")
+    assert result.exit_code == 0, result.output
+    assert (
+        "skipped: unit-uji-001 after-1 design (due 2026-09-02)" in result.output
+        and "already sent" in result.output
+    )
+    assert "reminders: 1 sent, 1 skipped, 0 failed" in result.output
+    assert sorted(a for rcpt, _ in smtp.messages for a in rcpt) == [
+        "p2.0@example.go.id",
+        "p2.1@example.go.id",
+    ]
