@@ -75,6 +75,7 @@ def test_the_iid_profile_gives_each_indicator_its_level_and_evidence_files(ws):
     assert columns[-3:] == ["i35_video_level", "i35_video_evidence", "i35_video_score"]
     assert row["assessment_year"] == "2023" and row["digital"] == "yes" and row["stage"] == "Uji coba"
     assert row["form"] == "Inovasi pelayanan publik" and row["beneficiaries"] == "420"
+    assert (row["decree_level"], row["decree"]) == ("Keputusan Kepala Perangkat Daerah", "800/1/2026")
     assert (row["i16_regulation_level"], row["i16_regulation_evidence"], row["i16_regulation_score"]) == (
         "2", "sk.pdf", "6")  # fmt: skip
     assert (row["i17_staff_level"], row["i17_staff_score"]) == ("1", "2")

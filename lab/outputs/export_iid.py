@@ -19,8 +19,9 @@ from lab.outputs.showcase_text import option_label
 from lab.workspace.settings import Workspace
 
 FIELDS = (
-    "form", "digital", "affair", "initiator", "stage", "trial_start", "implementation_start", "launch_date",
-    "decree", "decree_level", "beneficiaries", "design", "objectives", "benefits", "expected_results", "results",
+    "form", "digital", "affair", "initiator", "stage", "trial_start", "trial_end", "implementation_start",
+    "launch_date", "decree_level", "decree", "decree_date", "beneficiaries", "design", "objectives", "benefits",
+    "expected_results", "results", "video",
 )  # fmt: skip
 HEAD = ("id", "name", "unit", "unit_type", "state", "assessment_year", *FIELDS, "estimated_score", "max_score",
         "at_risk")  # fmt: skip
@@ -55,14 +56,14 @@ def iid_rows(ws: Workspace, session: Session, cohort: Cohort) -> Iterator[dict[s
             "affair": option_label("affair", d.get("affair"), lang),
             "initiator": option_label("initiator", d.get("initiator"), lang),
             "stage": option_label("maturity", r.get("maturity"), lang),
-            "trial_start": d.get("trial_start") or "", "implementation_start": d.get("implementation_start") or "",
-            "launch_date": r.get("launch_date") or "", "decree": text(r.get("decree")),
+            "trial_start": d.get("trial_start") or "", "trial_end": d.get("trial_end") or "", "implementation_start": d.get("implementation_start") or "",
+            "launch_date": r.get("launch_date") or "", "decree": text(r.get("decree")), "decree_date": r.get("decree_date") or "",
             "decree_level": option_label("decree_level", r.get("decree_level"), lang),
             "beneficiaries": r.get("beneficiaries", ""),
         }  # fmt: skip
         for key in ("design", "objectives", "benefits", "expected_results"):
             row[key] = text(d.get(key))
-        row["results"] = text(r.get("results"))
+        row |= {"results": text(r.get("results")), "video": text(p.display.get("video"))}
         row |= {
             "estimated_score": item["score"],
             "max_score": item["max"],
