@@ -242,3 +242,17 @@ def test_the_showcase_shows_coverage_publicly_and_the_precheck_on_the_scoreboard
     assert result.exit_code == 0, result.output
     board = (ws.root / "scoreboard" / "index.html").read_text(encoding="utf-8")
     assert "Pra-penilaian tidak dapat dibaca: iid/2023.toml: title: Field required" in board
+
+
+def test_the_facilitators_page_shows_coverage_and_the_innovations_at_risk(ws):
+    from tests.web_support import FACILITATOR, people, signed_in
+
+    drive_to_display(ws, 2)  # evidence without indicators: both innovations are at risk of scoring zero
+    ws = people(ws)
+    page = signed_in(ws, FACILITATOR).get("/").text
+    assert "Kesiapan penilaian nasional" in page
+    assert "<strong>2 dari 2</strong> unit memenuhi target" in page
+    assert "Perkiraan Indeks Inovasi Daerah (bukan nilai resmi)" in page and "Kurang Inovatif" in page
+    for code in _live(ws):
+        assert f"{code} · Unit Uji" in page and "perkiraan nilai 0/111" in page
+    assert "indikator wajib 16 (Regulasi inovasi daerah) belum didukung bukti" in page

@@ -14,6 +14,7 @@ from sqlmodel import select
 from lab.domain import lifecycle
 from lab.domain.errors import CohortBusy, LabError
 from lab.domain.models import Proposal, Team, Worksheet
+from lab.outputs.showcase_iid import readiness
 from lab.outputs.status import status
 from lab.stages import STAGES
 from lab.web.deps import AsFacilitator, Posted, Viewer, base_path, database, page
@@ -43,12 +44,14 @@ def render(
         queue = _proposals(session, cohort.id, ("designed",))
         closed = _proposals(session, cohort.id, lifecycle.TERMINAL_STATES)
         issued = len(links.issue(v.ws, session, cohort))
+        ready = readiness(v.ws, session, cohort)  # coverage and the IID pre-check (lab.outputs.showcase_iid)
     context = {
         "data": data,
         "stages": STAGES,
         "queue": queue,
         "closed": closed,
         "links": issued,
+        "ready": ready,
         "last": request.app.state.runs.last(),
         "running": request.app.state.runs.running(),
         "show": SHOW,
