@@ -329,3 +329,19 @@ def test_an_english_cohort_gets_an_english_workbook(tmp_path, runner):
         "error: ir-bambang-hermanto.xlsx: row 5, column F: PSR-2026-001: Regional authority and collaboration "
         "(15%) score 12 is outside 1-10\n" in result.output
     )
+
+
+def test_a_linked_workbook_is_refused_and_its_target_untouched(jury_ws, tmp_path):
+    from lab.domain.errors import UnsafePath
+
+    target = tmp_path / "secret.xlsx"
+    target.write_bytes(b"do not touch")
+    path = _book(jury_ws)
+    path.unlink()
+    path.symlink_to(target)
+    with workspace_session(jury_ws) as (session, cohort), pytest.raises(UnsafePath) as err:
+        write_review_sheets(jury_ws, session, cohort)
+    assert str(err.value) == (
+        "reviews/ir-bambang-hermanto.xlsx is a symbolic link; links are not followed: replace it with a real file"
+    )
+    assert target.read_bytes() == b"do not touch"
