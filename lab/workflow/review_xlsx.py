@@ -174,7 +174,7 @@ def entries(book: JuryBook, rubric: dict[str, int]) -> Iterator[tuple[int, dict 
             elif column in rubric:
                 text, key = score_text(cell.value)
                 if key:
-                    shown = {"code": fields["proposal"].upper(), "criterion": column, "cell": text}
+                    shown = {"code": clip(fields["proposal"].upper()), "criterion": column, "cell": text}
                     problems.append(book.explain(row, RowProblem(column, key, **shown)))
                 fields[column] = "" if key else text
             else:
