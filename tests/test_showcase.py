@@ -155,7 +155,7 @@ def test_three_coordinators_give_the_right_weighted_means_everywhere(evil_ws, tm
     book = load_workbook(outs["xlsx"])
     sheet = book.active
     header = [c.value for c in sheet[1]]
-    assert sheet.freeze_panes == "A2" and sheet["A1"].font.b and sheet.column_dimensions["P"].width == 60
+    assert sheet.freeze_panes == "A2" and sheet["A1"].font.b and sheet.column_dimensions["S"].width == 60
     from_xlsx = [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
     from_json = json.loads(outs["json"].read_text())["proposals"]
     for rows in (from_csv, from_xlsx, from_json):

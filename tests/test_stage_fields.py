@@ -178,3 +178,64 @@ def test_the_schedule_takes_the_presentation_date_beside_the_stages(tmp_path):
     assert "unknown stage 'drumup'; did you mean 'drum-up'? Stages are drum-up, diagnose, design" in str(
         exc.value
     )
+
+
+@pytest.fixture
+def judged_ws(ws):
+    """One innovation showcased with every new field answered (a partner's name is hostile markup), in a
+    cohort whose [schedule] names its presentation date."""
+    from lab.workspace.settings import open_workspace
+    from tests.helpers import drive_to_display
+
+    toml = ws.root / "cohort.toml"
+    toml.write_text(toml.read_text().replace("[schedule]\n", "[schedule]\npresentation = 2026-09-02\n", 1))
+    ws = open_workspace(ws.root)
+    display = _judged()
+    display["partners"][1]["name"] = "<script>alert(1)</script> Karang Taruna"
+    deliver = factories.deliver() | {"decree_level": "regional_regulation", "decree": "27 Tahun 2026",
+                                     "decree_date": "2026-08-20", "maturity": "implementation"}  # fmt: skip
+    design = factories.design() | {"trial_end": "2026-07-31"}
+    drive_to_display(
+        ws, 1, {"display": lambda: display, "deliver": lambda: deliver, "design": lambda: design}
+    )
+    return ws
+
+
+def test_the_innovation_page_shows_partners_sustainability_replications_and_the_presentation(judged_ws):
+    from lab.outputs.showcase import build_showcase
+    from lab.workspace.cohort import workspace_session
+
+    ws = judged_ws
+    with workspace_session(ws) as (session, cohort):
+        build_showcase(ws, session, cohort)
+    page = (ws.root / "showcase" / "p" / "PBG-2026-001.html").read_text(encoding="utf-8")
+    section = page[page.index('<section class="judged">') :]
+    for text in ("Kolaborasi, keberlanjutan dan replikasi", "Presentasi di depan juri</dt><dd>2 September 2026",
+                 "Peraturan Kepala Daerah Nomor 27 Tahun 2026, 20 Agustus 2026", "Tahapan inovasi</dt><dd>Penerapan",
+                 "4 Mei 2026 sampai 31 Juli 2026", "<strong>Baznas Kabupaten Purbalingga</strong> — Pendanaan bersama: "
+                 "Bahan jamban", "Dianggarkan dalam APBD/DPA perangkat daerah", "Ada SOP atau petunjuk teknis",
+                 "Puskesmas Kejobong — 1 Februari 2027 (Direncanakan)",
+                 '<a href="https://www.youtube.com/watch?v=abc123&amp;t=5" rel="noopener noreferrer nofollow">'):  # fmt: skip
+        assert text in section, text
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; Karang Taruna" in section
+
+
+def test_the_plain_export_has_the_legal_basis_trial_end_and_video(judged_ws):
+    import csv
+
+    from typer.testing import CliRunner
+
+    from lab.cli import app
+
+    result = CliRunner().invoke(app, ["export", str(judged_ws.root), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    [out] = (judged_ws.root / "exports").glob("*.csv")
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        [row] = [r for r in csv.DictReader(fh) if r["id"] == "PBG-2026-001"]
+    assert row["decree_level"] == "Peraturan Kepala Daerah" and row["decree"] == "27 Tahun 2026"
+    assert (row["decree_date"], row["trial_start"], row["trial_end"]) == (
+        "2026-08-20",
+        "2026-05-04",
+        "2026-07-31",
+    )
+    assert row["maturity"] == "Penerapan" and row["video"] == "https://www.youtube.com/watch?v=abc123&t=5"

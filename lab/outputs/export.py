@@ -37,9 +37,10 @@ from lab.workspace.settings import Workspace
 FORMATS = ("csv", "xlsx", "json")
 PROFILE_FIELDS = (
     ("design", "form"), ("design", "kind"), ("design", "affair"), ("design", "initiator"), ("deliver", "maturity"),
-    ("design", "trial_start"), ("design", "implementation_start"), ("deliver", "launch_date"),
-    ("deliver", "decree"), ("deliver", "beneficiaries"), ("design", "design"), ("design", "objectives"),
-    ("design", "benefits"), ("design", "expected_results"), ("deliver", "results"),
+    ("design", "trial_start"), ("design", "trial_end"), ("design", "implementation_start"), ("deliver", "launch_date"),
+    ("deliver", "decree_level"), ("deliver", "decree"), ("deliver", "decree_date"), ("deliver", "beneficiaries"),
+    ("design", "design"), ("design", "objectives"), ("design", "benefits"), ("design", "expected_results"),
+    ("deliver", "results"), ("display", "video"),
 )  # fmt: skip
 """The worksheet fields of the national innovation profile as (stage, field id), in its column order. The order
 mixes two stages, so it is declared here; each field is looked up in its stage's schema when this module is
@@ -92,7 +93,7 @@ BASE_COLUMNS = (
     "evidence_count", "score", "reviews",
 )  # fmt: skip
 WIDTHS = {"id": 15, "name": 28, "unit": 30, "design": 60, "objectives": 40, "benefits": 40, "results": 40,
-          "expected_results": 40, "decree": 30, "affair": 24}  # fmt: skip
+          "expected_results": 40, "decree": 30, "affair": 24, "decree_level": 30, "video": 40}  # fmt: skip
 
 
 def columns(ws: Workspace) -> list[str]:

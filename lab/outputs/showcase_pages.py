@@ -20,6 +20,7 @@ from lab.domain.models import Cohort, Evidence, Proposal, Review, Transition, Wo
 from lab.outputs.profiles import Profile
 from lab.outputs.showcase_evidence import PASSIVE
 from lab.outputs.showcase_html import render_text
+from lab.outputs.showcase_judged import judged_view
 from lab.outputs.showcase_logo import logo_stamp
 from lab.outputs.showcase_text import option_label
 from lab.worksheets.render import templates_dir
@@ -37,7 +38,7 @@ def page_item(p: Profile, place: int | None, lang: str) -> dict[str, Any]:
         "affair": p.design.get("affair", ""), "affair_label": option_label("affair", p.design.get("affair"), lang),
         "maturity": p.deliver.get("maturity", ""), "maturity_label": option_label("maturity", p.deliver.get("maturity"), lang),
         "design": p.design, "deliver": p.deliver, "display": p.display, "idea": p.idea,
-        "evidence_rows": p.evidence, "place": place,
+        "evidence_rows": p.evidence, "place": place, "judged": judged_view(p.design, p.deliver, p.display, lang),
         "search": " ".join([p.code, p.title, p.unit, p.display.get("summary", "")]).casefold(),
     }  # fmt: skip
 
@@ -96,7 +97,7 @@ def stamp_parts(ws: Workspace) -> str:
     templates = sorted((p.name, p.stat().st_mtime_ns) for p in (templates_dir() / "showcase").iterdir())
     return json.dumps([s.lang, s.region, s.year, s.title, s.code, s.rubric, s.coordinators, s.review.min_reviewers,
                        s.evidence.max_file_mb, s.evidence.max_proposal_mb, sorted(PASSIVE), templates,
-                       logo_stamp(ws.root)], sort_keys=True, default=str)  # fmt: skip
+                       logo_stamp(ws.root), s.schedule.get("presentation")], sort_keys=True, default=str)  # fmt: skip
 
 
 def fingerprint(ws: Workspace, session: Session, cohort: Cohort) -> str:
