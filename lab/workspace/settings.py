@@ -25,6 +25,7 @@ from lab.domain.text import one_line
 from lab.storage import safefs
 from lab.workspace.settings_tables import (
     Assessment,
+    DeploySettings,
     EvidencePolicy,
     Gates,
     ReviewPolicy,
@@ -73,6 +74,7 @@ class CohortSettings(Strict):
     evidence: EvidencePolicy = EvidencePolicy()
     web: WebSettings = WebSettings()
     assessment: Assessment = Assessment()
+    deploy: DeploySettings = DeploySettings()
 
     @field_validator("schedule")
     @classmethod

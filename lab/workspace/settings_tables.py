@@ -79,6 +79,50 @@ class WebSettings(Strict):
         return v.rstrip("/")
 
 
+POOL = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,62}")  # a Prefect work pool name as `lab deploy` makes it
+# an IANA time zone name (Asia/Jakarta), never a path
+ZONE = re.compile(r"[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9][A-Za-z0-9_+\-]*){0,2}")
+
+
+class DeploySettings(Strict):
+    """The cohort as a Prefect deployment (`lab deploy`): when its flow runs by itself, and on which work pool."""
+
+    run: str = "0 7 * * 1-5"  # cron; "" registers no schedule (runs only on demand)
+    timezone: str = "Asia/Jakarta"
+    pool: str = "lab"
+
+    @field_validator("run")
+    @classmethod
+    def _cron(cls, v: str) -> str:
+        from lab.domain.cron import check_cron
+
+        return check_cron(v) if v.strip() else ""
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        import zoneinfo
+
+        try:
+            if ZONE.fullmatch(v):
+                zoneinfo.ZoneInfo(v)
+                return v
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            pass
+        raise ValueError(
+            f'\'{_shown(v)}\' is not a time zone name; write e.g. "Asia/Jakarta", "Asia/Makassar"'
+        )
+
+    @field_validator("pool")
+    @classmethod
+    def _pool(cls, v: str) -> str:
+        if not POOL.fullmatch(v):
+            raise ValueError(
+                f"'{_shown(v)}' is not a work pool name; use letters, digits, '-', '_' or '.', e.g. \"lab\""
+            )
+        return v
+
+
 class Assessment(Strict):
     """The national assessment a cohort prepares for: the IID table's year (`lab iid`) and the "1 OPD 1
     Inovasi" target of live innovations per unit (`lab coverage`), perhaps per unit type."""
