@@ -8,7 +8,7 @@ idempotent: the database is the truth, so running it twice changes nothing the s
 from __future__ import annotations
 
 from prefect import flow, task
-from prefect.artifacts import create_markdown_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Failed
 
@@ -16,6 +16,9 @@ from lab.domain.errors import LabError
 from lab.domain.text import visible
 from lab.stages import SLUGS, stages_until
 from lab.workflow import pipeline
+
+# the columns of the stage table artifact; a stage that stopped the run has its error and exit code
+REPORT_COLUMNS = ("stage", "ingested", "valid", "invalid", "advanced", "generated", "error", "exit_code")
 
 
 @task(name="stage", task_run_name="{stage}", cache_policy=NO_CACHE)
@@ -48,6 +51,11 @@ def cohort_flow(workspace: str, until: str | None = None, wait: float = 0.0) -> 
         markdown=pipeline.funnel_markdown(summary, done),
         key=f"funnel-{summary['cohort'].lower()}",
         description=f"Stage funnel of {summary['cohort']}",
+    )
+    create_table_artifact(  # what `lab run` prints when a worker ran the flow (lab.runtime.prefect_deploy)
+        table=[{k: r.get(k, "") for k in REPORT_COLUMNS} for r in reports],
+        key=f"stages-{summary['cohort'].lower()}",
+        description=f"What each stage of {summary['cohort']} did in this run",
     )
     result = {"stages": done, "funnel": summary["funnel"], "cohort": summary["cohort"]}
     if len(done) < len(reports):

@@ -15,6 +15,7 @@ from lab.cli import cohort, gates, exchange, links, backup, about, serve  # noqa
 from lab.cli import remind  # noqa: E402, F401
 from lab.cli import assess  # noqa: E402, F401
 from lab.cli import documents  # noqa: E402, F401
+from lab.cli import deploy  # noqa: E402, F401
 # isort: on
 
 __all__ = ["app", "main"]

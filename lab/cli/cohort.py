@@ -55,23 +55,29 @@ def run(
         float, typer.Option(help="Seconds to wait if another run holds the cohort.", min=0)
     ] = 0.0,
 ) -> None:
-    """One pass of the cohort flow (Prefect): every stage ingests, advances and generates."""
+    """One pass of the cohort flow (Prefect): every stage ingests, advances and generates.
+
+    With PREFECT_API_URL set and the cohort deployed (`lab deploy`), a worker runs it and this waits."""
     from lab.runtime.prefect_server import prefect_api
+    from lab.runtime.prefect_trigger import deployment_for, run_deployed
     from lab.workspace.lock import cohort_lock
 
     ws = open_ws(path)
+    stage = until.value if until else None
     with cohort_lock(ws, wait):  # taken before Prefect starts, so "busy" costs nothing; the flow re-enters it
-        with prefect_api():  # PREFECT_API_URL checked, or a temporary server that dies with this process
-            from flows.cohort import cohort_flow
-            from lab.workflow.progress import console_progress
+        deployment = deployment_for(ws, say)  # None: no PREFECT_API_URL, or the cohort is not deployed there
+        if deployment is None:
+            with prefect_api():  # PREFECT_API_URL checked, or a temporary server that dies with this process
+                from flows.cohort import cohort_flow
+                from lab.workflow.progress import console_progress
 
-            with console_progress(sys.stdout.isatty()):
-                state = cohort_flow(
-                    workspace=str(ws.root), until=until.value if until else None, return_state=True
-                )
-            result = state.result(raise_on_failure=False)
-            if isinstance(result, BaseException):
-                raise result  # not a problem the flow could name: a bug, shown as one
+                with console_progress(sys.stdout.isatty()):
+                    state = cohort_flow(workspace=str(ws.root), until=stage, return_state=True)
+                result = state.result(raise_on_failure=False)
+                if isinstance(result, BaseException):
+                    raise result  # not a problem the flow could name: a bug, shown as one
+    if deployment is not None:  # the worker's flow takes the lock itself, waiting as long as this would have
+        result = run_deployed(ws, deployment, stage, wait, say)
     _print_run(result)
     if "error" in result:
         from lab.domain.errors import StageStopped
