@@ -145,6 +145,14 @@ def test_scores_are_refused_while_judging_is_closed(scored, runner):
     assert r.status_code == 409 and "Penilaian sudah ditutup oleh Dr. Ratna Sari" in r.text
     home = c.get("/").text
     assert "Penilaian sudah ditutup" in home and f'href="/nilai/{codes[2]}"' in home  # read-only, still open
+    # a score sheet imported from the command line is refused whole, and the service refuses a score too
+    sheet = ws.root / "late.csv"
+    sheet.write_text(f"proposal,reviewer,{','.join(RUBRIC)},note\n{codes[2]},{COORDINATORS[1]},8,8,8,8,8,\n")
+    late = runner.invoke(app, ["review", "import", str(ws.root), str(sheet)])
+    assert late.exit_code != 0 and "Penilaian sudah ditutup oleh Dr. Ratna Sari" in late.output
+    with pytest.raises(TransitionNotAllowed):
+        _give(ws, codes[2], COORDINATORS[1], 8)
+    assert proposals(ws)[codes[2]] == "showcased"
 
     reopen = [
         "review",

@@ -34,6 +34,7 @@ from lab.storage.files import decode_text, read_limited, write_atomic
 from lab.storage.tables import Table, clip, neutral_row, unneutral
 from lab.storage.xlsx import is_xlsx
 from lab.workflow import review_books, review_xlsx, states
+from lab.workflow.judging import ensure_open
 from lab.workflow.review_rows import MAX_NAME, RowProblem, parse_row
 from lab.worksheets.render import digest
 from lab.workspace.settings import Workspace, sheet_rel
@@ -55,7 +56,8 @@ class ReviewReport:
 
 def import_reviews(ws: Workspace, session: Session, cohort: Cohort, path: Path) -> ReviewReport:
     """Read a score sheet (CSV or XLSX); valid rows replace their reviewer's earlier scores, bad rows are
-    reported."""
+    reported. Refused as a whole once judging is closed (`lab review close`)."""
+    ensure_open(ws, session, cohort)
     rubric = ws.settings.rubric
     data = read_limited(path, MAX_SHEET_BYTES, UsageError, ws.root)
     if is_xlsx(data) or path.suffix.lower() == ".xlsx":
@@ -279,6 +281,7 @@ def score(
     completed and the showcase rebuilt, as `import_and_publish` does; returns the proposals now reviewed."""
     from lab.outputs.showcase import build_showcase  # imported when used: it loads Markdown and HTML tools
 
+    ensure_open(ws, session, cohort)
     rubric = ws.settings.rubric
     if len(note) > MAX_NOTE:
         raise UsageError(f"the note is longer than {MAX_NOTE} characters; shorten it")
