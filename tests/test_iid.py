@@ -256,3 +256,20 @@ def test_the_facilitators_page_shows_coverage_and_the_innovations_at_risk(ws):
     for code in _live(ws):
         assert f"{code} · Unit Uji" in page and "perkiraan nilai 0/111" in page
     assert "indikator wajib 16 (Regulasi inovasi daerah) belum didukung bukti" in page
+
+
+@pytest.mark.parametrize(
+    "args", [["iid", "{ws}"], ["iid", "{ws}", "--indicators"], ["coverage", "{ws}", "--json"]]
+)
+def test_lab_iid_and_lab_coverage_never_import_prefect(ws, args):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom lab.cli import app\n"
+        "try:\n    app(%r)\nexcept SystemExit:\n    pass\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('prefect', 'flows'))\n"
+        "print('IMPORTED', bad)\n"
+    ) % [a.format(ws=ws.root) for a in args]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().endswith("IMPORTED []")
