@@ -65,3 +65,19 @@ def test_the_run_artifact_carries_the_coverage_line(ws):
     markdown = pipeline.funnel_markdown(pipeline.summary(str(ws.root)), [])
     assert 'coverage ("1 OPD 1 Inovasi"): 1 of 3 units (33.3%) have 1 live innovation(s)' in markdown
     assert "2 unit(s) with none" in markdown
+
+
+def test_a_regional_score_above_the_tables_maximum_is_refused(ws, runner):
+    toml = ws.root / "cohort.toml"
+    toml.write_text(
+        toml.read_text("utf-8").replace("target = 1 ", "regional_score = 70\ntarget = 1 "), "utf-8"
+    )
+    result = runner.invoke(app, ["iid", str(ws.root)])
+    assert result.exit_code == 2
+    assert (
+        "[assessment] regional_score in cohort.toml is 70, more than the 2023 table's maximum"
+        in result.output
+    )
+    toml.write_text(toml.read_text("utf-8").replace("regional_score = 70", "regional_score = 40"), "utf-8")
+    data = _run(runner, "iid", str(ws.root), "--json")
+    assert data["cohort"]["regional_part"] == 40 and data["cohort"]["index"] == {"low": 16.0, "high": 16.0}

@@ -145,6 +145,12 @@ def estimate(
 def precheck(ws: Workspace, session: Session, cohort: Cohort) -> dict[str, Any]:
     """The pre-check of every live innovation of the cohort and the cohort's estimate."""
     table, lang = table_for(ws), ws.settings.lang
+    regional = ws.settings.assessment.regional_score
+    if regional is not None and regional > table.scoring.regional_max:
+        raise UsageError(
+            f"[assessment] regional_score in cohort.toml is {regional:g}, more than the {table.year} table's "
+            f"maximum for the regional-government indicators ({table.scoring.regional_max:g})"
+        )
     status = dict(
         session.execute(
             select(Worksheet.proposal_id, Worksheet.status).where(
@@ -184,7 +190,7 @@ def precheck(ws: Workspace, session: Session, cohort: Cohort) -> dict[str, Any]:
             regional=f"{s.regional_max:g}",
         ),  # fmt: skip
         "cohort": {"id": ws.settings.cohort_id}
-        | estimate(table, [i["score"] for i in items], ws.settings.assessment.regional_score, lang),
+        | estimate(table, [i["score"] for i in items], regional, lang),
         "at_risk": [
             {"id": i["id"], "title": i["title"], "reasons": i["reasons"]} for i in items if i["at_risk"]
         ],
