@@ -3,7 +3,9 @@
 The run is a subprocess so Prefect stays out of the web process; it takes the cohort lock itself, so a run
 started elsewhere makes this one stop with the busy message, which then shows as its result. The last run's
 result (exit code, times, the last lines of its output) is kept in the workspace (RESULT_FILE), so it
-survives a restart of `lab serve`.
+survives a restart of `lab serve`. The run inherits `lab serve`'s environment: with PREFECT_API_URL set and the
+cohort deployed (`lab deploy`), `lab run` hands it to a Prefect worker and waits, so the page shows it running
+until the worker is done (docs/service.md).
 """
 
 from __future__ import annotations

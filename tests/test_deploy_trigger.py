@@ -1,0 +1,78 @@
+"""How `lab run` reads a flow run that a worker ran: the stage table, a stopped stage, and a failed run.
+
+The end-to-end runs are in tests/service/test_deploy.py; these check the mapping from a finished flow run
+(its state and its `stages-<cohort>` table artifact) to what `lab run` prints and its exit code.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from prefect.states import Completed, Crashed, Failed
+
+from lab.domain.errors import CohortBusy, LabError, PrefectUnavailable, WorkspaceError
+from lab.runtime.prefect_trigger import _failure, _result
+
+
+def _run(state):
+    return SimpleNamespace(name="brave-kiwi", state=state)
+
+
+def _row(stage, **kw):
+    row = {"stage": stage, "ingested": 0, "valid": 0, "invalid": 0, "advanced": 0, "generated": 0,
+           "error": "", "exit_code": ""}  # fmt: skip
+    return row | kw
+
+
+def test_a_completed_run_gives_the_stage_table_and_the_funnel_from_the_lab_database(ws):
+    from tests.helpers import enrol
+
+    enrol(ws, 2)
+    rows = [_row("drum-up", generated=2), _row("diagnose")]
+    result = _result(ws, _run(Completed()), rows)
+    assert result["stages"] == [
+        {"stage": "drum-up", "ingested": 0, "valid": 0, "invalid": 0, "advanced": 0, "generated": 2},
+        {"stage": "diagnose", "ingested": 0, "valid": 0, "invalid": 0, "advanced": 0, "generated": 0},
+    ]
+    assert result["cohort"] == "PBG-2026" and "error" not in result
+    assert result["funnel"]["teams"].get("enrolled") == 2
+
+
+def test_a_stage_that_stopped_the_run_keeps_its_message_and_exit_code(ws):
+    rows = [_row("drum-up"), _row("diagnose", error="templates/id/diagnose.md.j2 is a link", exit_code=3)]
+    result = _result(ws, _run(Failed(message="stage diagnose stopped: …")), rows)
+    assert [r["stage"] for r in result["stages"]] == ["drum-up"]
+    assert result["error"] == {"stage": "diagnose", "error": "templates/id/diagnose.md.j2 is a link",
+                               "exit_code": 3}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("message", "kind", "code", "text"),
+    [
+        ("Flow run encountered an exception: CohortBusy: cohort PBG-2026 busy, run by PID 7 on h since 08:00",
+         CohortBusy, 8, "cohort PBG-2026 busy, run by PID 7 on h since 08:00"),
+        ("Flow run encountered an exception: WorkspaceError: /srv/x is not a cohort workspace (no cohort.toml)",
+         WorkspaceError, 3, "/srv/x is not a cohort workspace (no cohort.toml)"),
+    ],
+)  # fmt: skip
+def test_a_lab_error_raised_in_the_worker_is_the_same_error_here(ws, message, kind, code, text):
+    with pytest.raises(kind) as caught:
+        _result(ws, _run(Failed(message=message)), [])
+    assert caught.value.exit_code == code and str(caught.value) == text
+
+
+def test_any_other_failure_is_one_line_pointing_at_the_worker_log(ws):
+    err = _failure(_run(Crashed(message="Flow run infrastructure exited with non-zero status code 1.")))
+    assert isinstance(err, PrefectUnavailable) and err.exit_code == 10
+    assert str(err) == (
+        "flow run brave-kiwi ended Crashed in its worker (Flow run infrastructure exited with non-zero status "
+        "code 1.); see the worker's log or the Prefect UI, then run `lab run` again"
+    )
+    # a name that is not a lab error, or a hostile message, stays one escaped line
+    err = _failure(
+        _run(Failed(message="Flow run encountered an exception: ValueError: bad\n\x1b[2Jerror: ok"))
+    )
+    assert isinstance(err, PrefectUnavailable) and "\n" not in str(err) and "\\x1b[2J" in str(err)
+    assert not isinstance(_failure(_run(Failed(message="LabError: x"))), PrefectUnavailable)
+    assert type(_failure(_run(Failed(message="LabError: x")))) is LabError
