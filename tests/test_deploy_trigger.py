@@ -76,3 +76,24 @@ def test_any_other_failure_is_one_line_pointing_at_the_worker_log(ws):
     assert isinstance(err, PrefectUnavailable) and "\n" not in str(err) and "\\x1b[2J" in str(err)
     assert not isinstance(_failure(_run(Failed(message="LabError: x"))), PrefectUnavailable)
     assert type(_failure(_run(Failed(message="LabError: x")))) is LabError
+
+
+def test_a_server_lost_while_lab_run_waits_is_one_line(ws, tmp_path):
+    import socket
+    import uuid
+
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from lab.runtime.prefect_trigger import run_deployed
+
+    with socket.socket() as s:  # a port that was free a moment ago: nothing answers there
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    deployment = SimpleNamespace(id=uuid.uuid4(), name="PBG-2026-x", work_pool_name="lab")
+    with temporary_settings({PREFECT_API_URL: f"http://127.0.0.1:{port}/api"}):
+        with pytest.raises(PrefectUnavailable) as caught:
+            run_deployed(ws, deployment, None, 0.0, print)
+    assert str(caught.value) == (
+        "the Prefect server failed while `lab run` waited for the cohort's flow run (connection refused); a run "
+        f"it started may go on in its worker: `lab status {ws.root}` shows where the cohort stands"
+    )

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from lab.domain import errors
@@ -58,7 +59,7 @@ def run_deployed(
     from prefect.client.orchestration import get_client
 
     parameters: dict[str, Any] = {"workspace": str(ws.root), "until": until, "wait": wait}
-    with get_client(sync_client=True) as client:
+    with _contact(ws), get_client(sync_client=True) as client:
         flow_run = client.create_flow_run_from_deployment(
             deployment.id, parameters=parameters, tags=["lab-run"]
         )
@@ -74,6 +75,27 @@ def run_deployed(
             raise
         rows = _stage_rows(client, flow_run.id)
     return _result(ws, flow_run, rows)
+
+
+@contextmanager
+def _contact(ws: Workspace) -> Iterator[None]:
+    """The server lost while `lab run` triggers or waits: one line; the flow run may go on in its worker."""
+    import httpx
+
+    from lab.runtime.prefect_check import failure_reason
+
+    try:
+        yield
+    except httpx.HTTPError as exc:
+        reason = (
+            f"HTTP {exc.response.status_code}"
+            if isinstance(exc, httpx.HTTPStatusError)
+            else failure_reason(exc)
+        )
+        raise PrefectUnavailable(
+            f"the Prefect server failed while `lab run` waited for the cohort's flow run ({reason}); a run it "
+            f"started may go on in its worker: `lab status {ws.root}` shows where the cohort stands"
+        ) from None
 
 
 def _ui(flow_run_id) -> str:
