@@ -273,3 +273,10 @@ def test_lab_iid_and_lab_coverage_never_import_prefect(ws, args):
     ) % [a.format(ws=ws.root) for a in args]
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().endswith("IMPORTED []")
+
+
+def test_an_english_cohort_reads_the_precheck_in_english():
+    (reg, *_) = score_innovation(T2023, [], "en")
+    assert (reg.name, reg.score) == ("Innovation regulation", 0)
+    assert reg.missing == "no evidence: The signed decree or regulation naming the innovation"
+    assert estimate(T2023, [], 0, "en")["band"]["low"] == "Cannot be assessed (disclaimer)"
