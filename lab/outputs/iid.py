@@ -27,9 +27,8 @@ from sqlmodel import Session, select
 
 from lab.domain.errors import UnsafePath, UsageError
 from lab.domain.iid import MAX_TABLE_BYTES, IndicatorTable, packaged_table, parse_table
-from lab.domain.models import Cohort, Worksheet
+from lab.domain.models import Cohort, Proposal, Team, Worksheet
 from lab.outputs.coverage import LIVE
-from lab.outputs.profiles import profiles
 from lab.storage import safefs
 from lab.workspace.settings import Workspace
 
@@ -151,18 +150,11 @@ def precheck(ws: Workspace, session: Session, cohort: Cohort) -> dict[str, Any]:
             f"[assessment] regional_score in cohort.toml is {regional:g}, more than the {table.year} table's "
             f"maximum for the regional-government indicators ({table.scoring.regional_max:g})"
         )
-    status = dict(
-        session.execute(
-            select(Worksheet.proposal_id, Worksheet.status).where(
-                Worksheet.cohort_id == cohort.id, Worksheet.stage == "deliver"
-            )
-        ).all()
-    )
     items = []
-    for p in profiles(session, cohort, states=LIVE, last_good=True):
-        claims = [
-            _claim(ws, p.team, p.code, e) for e in p.deliver.get("evidence") or [] if isinstance(e, dict)
-        ]
+    for p in _live_deliveries(session, cohort):
+        answers = p.answers if isinstance(p.answers, dict) else {}
+        evidence = answers.get("evidence") if isinstance(answers.get("evidence"), list) else []
+        claims = [_claim(ws, p.team, p.code, e) for e in evidence if isinstance(e, dict)]
         checks = score_innovation(table, claims, lang)
         score = sum(c.score for c in checks)
         unbacked = [c for c in checks if c.mandatory and not c.backed]
@@ -170,7 +162,7 @@ def precheck(ws: Workspace, session: Session, cohort: Cohort) -> dict[str, Any]:
                    + ([_said("zero", lang)] if not score else []))  # fmt: skip
         items.append({
             "id": p.code, "title": p.title, "unit": p.unit, "unit_type": p.unit_type, "state": p.state,
-            "deliver": status.get(p.id, "not generated"), "score": score, "max": table.innovation_max,
+            "deliver": p.status or "not generated", "score": score, "max": table.innovation_max,
             "at_risk": bool(reasons), "reasons": reasons,
             "missing": [f"{_flagged(c, lang)}: {c.missing}"
                         for c in sorted(checks, key=lambda c: (not c.mandatory, c.number)) if c.missing],
@@ -196,6 +188,19 @@ def precheck(ws: Workspace, session: Session, cohort: Cohort) -> dict[str, Any]:
         ],
         "innovations": items,
     }
+
+
+def _live_deliveries(session: Session, cohort: Cohort) -> list[Any]:
+    """The live innovations with their team and their deliver worksheet's status and last valid answers (only
+    that worksheet's: the pre-check reads nothing else), one query in id order."""
+    return session.execute(
+        select(Proposal.code, Proposal.title, Proposal.state, Team.slug.label("team"), Team.unit, Team.unit_type,
+               Worksheet.status, Worksheet.answers)
+        .join(Team, Team.id == Proposal.team_id)
+        .outerjoin(Worksheet, (Worksheet.proposal_id == Proposal.id) & (Worksheet.stage == "deliver"))
+        .where(Proposal.cohort_id == cohort.id, Proposal.state.in_(LIVE))
+        .order_by(Proposal.id)
+    ).all()  # fmt: skip
 
 
 def _claim(ws: Workspace, team: str, code: str, entry: dict) -> Claim:
