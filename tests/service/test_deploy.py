@@ -58,6 +58,8 @@ def test_deploy_registers_the_cohort_with_its_workspace_and_schedule_in_jakarta_
     assert "schedule: cron '0 7 * * 1-5' in Asia/Jakarta" in out
 
     found = deployment(on_stack, ws)
+    ui = httpx.get(on_stack["PREFECT_API_URL"].removesuffix("/api") + "/ui-settings", timeout=30).json()
+    assert ui["api_url"] == on_stack["PREFECT_API_URL"]  # the UI (where its runs show) asks this server
     assert found["parameters"] == {"workspace": str(ws.root)}
     assert found["entrypoint"] == "flows.cohort.cohort_flow"  # the installed package is the code
     assert found["work_pool_name"] == "lab" and found["pull_steps"] in (None, [])
