@@ -90,8 +90,12 @@ def test_figures_agree_across_problem_measures_highlights_and_evidence(answers):
         assert [e["level"] for e in regulation] == [expected[a["deliver"]["decree_level"]]], name
         design, deliver = a["design"], a["deliver"]
         assert design["trial_start"] < deliver["launch_date"] <= PRESENTATION
-        if deliver["maturity"] == "implementation":  # the trial is over before the launch
-            assert design["trial_end"] < deliver["launch_date"], name
+        if (
+            deliver["maturity"] == "implementation"
+        ):  # the trial is over before the launch, which starts the use
+            assert design["trial_end"] < deliver["launch_date"] == design["implementation_start"], name
+        else:
+            assert design["implementation_start"] is None, name
         for r in a["display"]["replications"]:  # what is under way or done has started by the presentation
             assert (r["date"] <= PRESENTATION) == (r["status"] != "planned"), (name, r)
 

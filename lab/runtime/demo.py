@@ -274,7 +274,8 @@ def _design(name: str, code: str) -> Entry:
         "form": "public_service", "kind": plan["kind"], "affair": plan["affair"], "initiator": plan["initiator"],
         "design": design_text(name), "main_changes": idea[1], "objectives": plan["objectives"],
         "benefits": plan["benefits"], "expected_results": plan["expected_results"],
-        "trial_start": plan["trial"][0], "trial_end": plan["trial"][1], "budget": plan["budget"],
+        "trial_start": plan["trial"][0], "trial_end": plan["trial"][1],
+        "implementation_start": plan.get("implementation"), "budget": plan["budget"],
         "principles": list(PRINCIPLE.values),
         "milestones": [
             {"what": "Penetapan tim dan petunjuk teknis", "owner": u["members"][0][0], "due": f"{YEAR}-04-15"},

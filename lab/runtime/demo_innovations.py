@@ -1,10 +1,11 @@
 """What each demo innovation designs, delivers and displays: its own figures, measured before and after, its
 legal basis, partners, sustainability and replications. Names follow real Kabupaten Purbalingga entries (KIPP
-2023, shared/DOMAIN.md §7); every figure, person, number of a decree and partner's role is invented for the demo.
+2023, shared/DOMAIN.md §7); every figure, person, decree number and partner's role is invented for the demo.
 
-Evidence is (file, what it proves, the IID indicator it backs, the level claimed). Each entry is keyed by the innovation's name as the diagnose worksheet gives it; `lab.runtime.demo` turns them
-into the answers of the design, deliver and display worksheets. Acronyms are written as they are spelled
-(RSUD, IGD, UMKM, TTD) and no text is lower-cased by the demo.
+Evidence is (file, what it proves, the IID indicator it backs, the level claimed). Each entry is keyed by the
+innovation's name as the diagnose worksheet gives it; `lab.runtime.demo` turns them into the answers of the
+design, deliver and display worksheets. Acronyms are written as they are spelled (RSUD, IGD, UMKM, TTD) and no
+text is lower-cased by the demo.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ INNOVATIONS: dict[str, dict[str, Any]] = {
                         "seminggu tanpa menunggu ibu datang.",
             "expected_results": "Cakupan pemeriksaan kehamilan pertama (K1) pada trimester pertama naik dari 71% "
                                 "menjadi sedikitnya 90% dalam enam bulan.",
-            "trial": ("2026-05-04", "2026-07-31"), "budget": 12_500_000,
+            "implementation": "2026-08-12", "trial": ("2026-05-04", "2026-07-31"), "budget": 12_500_000,
         },
         "deliver": {
             "launch": ("2026-08-12", "Peluncuran oleh Kepala Dinas Kesehatan di Balai Desa Karangreja"),
@@ -107,7 +108,7 @@ INNOVATIONS: dict[str, dict[str, Any]] = {
                         "rujukan dalam beberapa menit.",
             "expected_results": "Waktu dari kedatangan sampai penanganan dokter pada triase kuning turun dari 47 "
                                 "menjadi di bawah 20 menit.",
-            "trial": ("2026-05-04", "2026-07-31"), "budget": 35_000_000,
+            "implementation": "2026-08-05", "trial": ("2026-05-04", "2026-07-31"), "budget": 35_000_000,
         },
         "deliver": {
             "launch": ("2026-08-05", "Peluncuran oleh Bupati Purbalingga pada Hari Jadi RSUD"),
@@ -148,7 +149,8 @@ INNOVATIONS: dict[str, dict[str, Any]] = {
             "expected_results": "Perizinan UMKM lebih cepat dan lebih sedikit kunjungan berulang.",
             "expected_results_revised": "Izin usaha mikro selesai paling lama 3 hari kerja dan 90% pemohon cukup "
                                         "datang sekali, dalam enam bulan uji coba.",
-            "trial": ("2026-05-04", "2026-07-31"), "budget": 15_000_000, "budget_revised": 18_500_000,
+            "implementation": "2026-08-26", "trial": ("2026-05-04", "2026-07-31"),
+            "budget": 15_000_000, "budget_revised": 18_500_000,
         },
         "deliver": {
             "launch": ("2026-08-26", "Layanan keliling perdana di Kecamatan Bobotsari"),
