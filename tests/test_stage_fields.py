@@ -239,3 +239,15 @@ def test_the_plain_export_has_the_legal_basis_trial_end_and_video(judged_ws):
         "2026-07-31",
     )
     assert row["maturity"] == "Penerapan" and row["video"] == "https://www.youtube.com/watch?v=abc123&t=5"
+
+
+def test_the_web_form_shows_and_posts_back_the_new_fields():
+    """Partners (a record with a choice), sustainability (ticks), replications and the video link go through the
+    browser's form and come back as answered."""
+    from lab.web.forms import answers_from_form, form_fields
+    from tests.test_web_forms import posted
+
+    answers = DISPLAY.schema.model_validate(_judged()).model_dump(mode="json")
+    fields = form_fields(DISPLAY.schema, answers, "id")
+    back = answers_from_form(DISPLAY.schema, posted(fields))
+    assert DISPLAY.schema.model_validate(back) == DISPLAY.schema.model_validate(_judged())
