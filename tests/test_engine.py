@@ -83,8 +83,10 @@ def test_an_invalid_worksheet_is_reported_and_the_other_teams_carry_on(ws):
             {
                 "line": date_line,
                 "reason": (
-                    "{#commitment_date}: 'kemarin' is not a date; write it as YYYY-MM-DD, e.g. 2026-10-12"
+                    'Tanggal penandatanganan komitmen: "kemarin" belum terbaca sebagai tanggal; tulis TTTT-BB-HH, '
+                    "misalnya 2026-10-12"
                 ),
+                "field": "commitment_date",
             }
         ],
     )
@@ -205,7 +207,8 @@ def test_launch_waits_for_every_evidence_file(ws):
     assert proposals(ws) == {"PBG-2026-001": "approved"}
     errors = sheet(ws, "deliver", "PBG-2026-001").errors
     assert [e["reason"] for e in errors] == [
-        "evidence file 'foto.jpg' is not in teams/unit-uji-001/PBG-2026-001/evidence/; add the file or fix the name"
+        "Bukti dukung ke-2 · Berkas (di folder evidence/): berkas 'foto.jpg' tidak ada di "
+        "teams/unit-uji-001/PBG-2026-001/evidence/; simpan berkasnya di sana atau perbaiki namanya"
     ]
     evidence(ws, "PBG-2026-001", "foto.jpg")  # the worksheet itself is not touched
     run_once(ws)

@@ -15,6 +15,7 @@ from lab.cli import app
 from lab.domain.slug import slugify
 from lab.stages import get_stage
 from lab.worksheets.markdown import Parsed, parse_text, split_front_matter
+from lab.worksheets.messages import say
 from tests import factories
 from tests.helpers import answer, run_once, sheet, sheet_path, teams
 
@@ -92,7 +93,7 @@ CASES = [
     ('closing-line-deleted', lambda t: t.replace("lang: id\n---\n", "lang: id\n", 1),
      [(1, "front matter is not closed by a '---' line")]),
     ('closing-line-deleted-rule-below', lambda t: t.replace("lang: id\n---\n", "lang: id\n", 1) + "---\n",
-     [(42, LONG_LINES.format(end=82))]),
+     [(42, LONG_LINES.format(end=90))]),  # the system's comment line and the how-to box count too
     ('too-many-bytes', _front(FRONT + "\n# " + "x" * 5000), [(7, BYTES)]),
     ('very-long-value', _team("team: " + "u" * 100_000), [(4, BYTES)]),
     ('long-value', _team("team: " + "u" * 201), [(4, "front matter: the value of 'team' is 201 characters; at most 200 are allowed")]),
@@ -118,8 +119,11 @@ CASES = [
 ]  # fmt: skip
 
 
-def _problems(text: str) -> list[tuple[int, str]]:
-    return [(p.line, p.reason) for p in parse_text(text, get_stage("drum-up").schema).problems]
+REBUILT = {"closing-line-deleted"}  # front matter a run rebuilds (tests/test_front_matter_rebuild.py)
+
+
+def _problems(text: str, lang: str = "en") -> list[tuple[int, str]]:
+    return [(p.line, p.reason) for p in parse_text(text, get_stage("drum-up").schema, lang).problems]
 
 
 @pytest.mark.parametrize("case,transform,expected", CASES, ids=[c[0] for c in CASES])
@@ -136,13 +140,20 @@ def test_hostile_front_matter(two_teams, runner, case, transform, expected):
     if expected == "valid":
         assert row.status == "valid" and teams(ws)["unit-uji-001"] == "committed"
         return
+    if case in REBUILT:  # the parser alone refuses it; a run rebuilds it from the file's place (issue 14)
+        assert row.status == "valid" and teams(ws)["unit-uji-001"] == "committed"
+        assert path.read_text().startswith("---\n# Diisi oleh sistem; jangan diubah.\ncohort: PBG-2026\n")
+        return
     assert row.status == "invalid"
-    assert [(e["line"], e["reason"]) for e in row.errors] == expected
+    # the run says the same problems at the same lines, in the cohort's language (Bahasa Indonesia)
+    said = _problems(text, "id")
+    assert [line for line, _ in said] == [line for line, _ in expected] and said != expected
+    assert [(e["line"], e["reason"]) for e in row.errors] == said
     assert teams(ws)["unit-uji-001"] == "enrolled"
     assert path.read_bytes() == text.encode()  # untouched
     result = runner.invoke(app, ["status", str(ws.root)])
     assert result.exit_code == 0 and "Traceback" not in result.output
-    line, reason = expected[0]
+    line, reason = said[0]
     assert f"teams/unit-uji-001/1-drum-up.md:{line}: {reason}" in " ".join(result.output.split())
 
 
@@ -165,7 +176,7 @@ def test_billion_laughs_is_refused_fast_in_little_memory_and_later_runs_carry_on
     for _ in range(2):  # the run that meets it, and every later one
         run_once(ws)
         assert [(e["line"], e["reason"]) for e in sheet(ws, "drum-up", "unit-uji-001").errors] == [
-            (4, ANCHOR)
+            (4, say("id", "fm_anchor"))
         ]
         assert teams(ws) == {"unit-uji-001": "enrolled", "unit-uji-002": "committed"}
     result = runner.invoke(app, ["status", str(ws.root), "--json"])

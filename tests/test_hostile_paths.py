@@ -303,11 +303,12 @@ DELIVER_CASES = [
     ("evidence-a-folder", ("sk.pdf",), _mkdir(f"{EVIDENCE}/sk.pdf"),
      ("evidence", f"{EVIDENCE}/sk.pdf is a folder, not a regular file: replace it with a real file")),
     ("evidence-sparse-2gb", ("video.mp4",), _sparse(("video.mp4", GB2)),
-     ("evidence", "evidence file 'video.mp4' is 2,147.5 MB; the limit is 25 MB per file ([evidence] max_file_mb in cohort.toml)")),
+     ("evidence", "Bukti dukung ke-1 · Berkas (di folder evidence/): berkas 'video.mp4' berukuran 2.147,5 MB; batasnya 25 MB "
+                  "per berkas ([evidence] max_file_mb di cohort.toml)")),
     ("evidence-total-over-limit", tuple(f"e{i}.pdf" for i in range(1, 6)),
      _sparse(*((f"e{i}.pdf", 24_000_000) for i in range(1, 6))),
-     ("evidence", "with 'e5.pdf' the evidence of this proposal is 120 MB; the limit is 100 MB per proposal "
-                  "([evidence] max_proposal_mb in cohort.toml)")),
+     ("evidence", "Bukti dukung ke-5 · Berkas (di folder evidence/): dengan 'e5.pdf' bukti dukung usulan ini menjadi "
+                  "120 MB; batasnya 100 MB per usulan ([evidence] max_proposal_mb di cohort.toml)")),
     ("proposal-folder-link", ("sk.pdf",), _proposal_folder_link, (1, f"{PROPOSAL} {LINK} folder")),
 ]  # fmt: skip
 
@@ -353,7 +354,8 @@ def test_evidence_limits_come_from_cohort_toml(ws, outside):
     (ws.root / EVIDENCE / "scan.pdf").write_bytes(b"%PDF" + b"0" * 600_000)
     run_once(ws)
     assert [e["reason"] for e in sheet(ws, "deliver", "PBG-2026-001").errors] == [
-        "evidence file 'scan.pdf' is 0.6 MB; the limit is 0.5 MB per file ([evidence] max_file_mb in cohort.toml)"
+        "Bukti dukung ke-1 · Berkas (di folder evidence/): berkas 'scan.pdf' berukuran 0,6 MB; batasnya 0,5 MB per "
+        "berkas ([evidence] max_file_mb di cohort.toml)"
     ]
 
 

@@ -30,51 +30,51 @@ def put_evidence(file: str):
 # (id, stage, change to the factory's valid answers, what refuses it in the printed schema: "schema" or the id
 #  of a rule in "x-rules", the reason `lab answers import` gives)
 CASES = [
-    ("blank-line", "drum-up", put("signatory", "   "), "schema", "{#signatory} is required: please fill it in"),
+    ("blank-line", "drum-up", put("signatory", "   "), "schema", "Unit head who signs the commitment: required; please fill it in"),
     ("ideographic-space-only", "drum-up", put("signatory_position", "\u3000\u2003"), "schema",
-     "{#signatory_position} is required: please fill it in"),
+     "Position: required; please fill it in"),
     ("name-on-two-lines", "drum-up", put("signatory", "dr. Hanung\nKepala Dinas"), "schema",
-     "{#signatory}: must be a single line"),
+     "Unit head who signs the commitment: write it on a single line"),
     ("name-with-lone-surrogate", "drum-up", put("signatory", "dr. \ud800Hanung"), "unicode",
-     "{#signatory}: contains a character that cannot be stored (U+D800); remove it"),
+     "Unit head who signs the commitment: contains a character that cannot be stored (U+D800); remove it"),
     ("blank-list-item", "drum-up", put("service_areas", ["Imunisasi", "\u2028"]), "schema",
-     "{#service_areas} is required: please fill it in (at service_areas.2)"),
+     "Services the team owns (2): required; please fill it in (at service_areas.2)"),
     ("blank-problem-data", "diagnose",
      lambda a: a["problems"][0].__setitem__("data", "\n \t\n"), "schema",
-     "{#data} is required: please fill it in (at problems.1.data)"),
+     "Problem 1 · Data that shows the problem: required; please fill it in (at problems.1.data)"),
     ("idea-answers-no-problem", "diagnose",
      lambda a: a["ideas"][0].__setitem__("problem", 2), "idea-problem-exists",
-     "worksheet: idea 1 (Ide 1) answers problem 2, but only 1 problem(s) are listed"),
+     "Worksheet: idea 1 (Ide 1) answers problem 2, but only 1 problem(s) are listed"),
     ("idea-names-differ-in-case", "diagnose",
      lambda a: a["ideas"][1].__setitem__("title", "IDE 1"), "idea-names-unique",
-     "worksheet: two ideas have the same name; give each idea its own name"),
+     "Worksheet: two ideas have the same name; give each idea its own name"),
     ("seven-principles", "design", put("principles", factories.design()["principles"][:7]), "schema",
-     "{#principles}: all eight principles must be met; not ticked: accountability"),
+     "Principles of regional innovation (PP 38/2017 Art. 3): all eight principles must be met; not ticked: Results are accountable, not for self-interest"),
     ("a-principle-twice", "design", put("principles", [*factories.design()["principles"], "openness"]), "schema",
-     "{#principles}: a principle is listed twice; list each principle once"),
+     "Principles of regional innovation (PP 38/2017 Art. 3): a principle is listed twice; list each principle once"),
     ("design-299-words", "design", put("design", WORDS(299)), "schema",
-     "{#design}: has 299 words; at least 300 are required"),
+     "Design: has 299 words; at least 300 are required"),
     ("design-300-words-padded", "design", put("design", "\u2003" + "\n".join(WORDS(1, k) for k in range(299))),
-     "schema", "{#design}: has 299 words; at least 300 are required"),
+     "schema", "Design: has 299 words; at least 300 are required"),
     ("budget-beyond-any-region", "design", put("budget", 10**15), "schema",
-     "{#budget}: input should be less than or equal to 100000000000000"),
-    ("evidence-dot-dot", "deliver", put_evidence("sub/../../cohort.toml"), "schema", f"{{#file}}: {NOT_INSIDE} (at evidence.1.file)"),
+     "Budget (IDR, optional): at most 100000000000000"),
+    ("evidence-dot-dot", "deliver", put_evidence("sub/../../cohort.toml"), "schema", f"Evidence 1 · File (in the evidence/ folder): {NOT_INSIDE} (at evidence.1.file)"),
     ("evidence-backslash-dot-dot", "deliver", put_evidence(" ..\\..\\lab.db"), "schema",
-     f"{{#file}}: {NOT_INSIDE} (at evidence.1.file)"),
-    ("evidence-absolute", "deliver", put_evidence("\t/etc/shadow"), "schema", f"{{#file}}: {NOT_INSIDE} (at evidence.1.file)"),
-    ("evidence-drive", "deliver", put_evidence("c:boot.ini"), "schema", f"{{#file}}: {NOT_INSIDE} (at evidence.1.file)"),
+     f"Evidence 1 · File (in the evidence/ folder): {NOT_INSIDE} (at evidence.1.file)"),
+    ("evidence-absolute", "deliver", put_evidence("\t/etc/shadow"), "schema", f"Evidence 1 · File (in the evidence/ folder): {NOT_INSIDE} (at evidence.1.file)"),
+    ("evidence-drive", "deliver", put_evidence("c:boot.ini"), "schema", f"Evidence 1 · File (in the evidence/ folder): {NOT_INSIDE} (at evidence.1.file)"),
     ("beneficiaries-beyond-indonesia", "deliver", put("beneficiaries", 10**10), "schema",
-     "{#beneficiaries}: input should be less than or equal to 1000000000"),
+     "Number of beneficiaries: at most 1000000000"),
     ("summary-201-words", "display", put("summary", WORDS(201)), "schema",
-     "{#summary}: has 201 words; at most 200 are allowed"),
+     "One-paragraph summary: has 201 words; at most 200 are allowed"),
     ("summary-two-paragraphs", "display", put("summary", "Satu.\n\nDua."), "schema",
-     "{#summary}: must be one paragraph (no blank lines)"),
+     "One-paragraph summary: must be one paragraph (no blank lines)"),
     ("summary-paragraphs-split-by-spaces", "display", put("summary", "Satu.\n \u00a0\t\nDua."), "schema",
-     "{#summary}: must be one paragraph (no blank lines)"),
+     "One-paragraph summary: must be one paragraph (no blank lines)"),
     ("summary-paragraphs-old-mac-line-ends", "display", put("summary", "Satu.\r\rDua."), "schema",
-     "{#summary}: must be one paragraph (no blank lines)"),
+     "One-paragraph summary: must be one paragraph (no blank lines)"),
     ("highlight-blank", "display", put("highlights", ["Antrean turun", "\u00a0"]), "schema",
-     "{#highlights} is required: please fill it in (at highlights.2)"),
+     "Impact highlights (2): required; please fill it in (at highlights.2)"),
 ]  # fmt: skip
 
 
@@ -152,6 +152,14 @@ NULS = [
 ]  # fmt: skip
 
 
+NAMED = {
+    "signatory": ("Kepala unit yang menandatangani komitmen", "signatory"),
+    "service-area": ("Layanan yang menjadi tanggung jawab tim (2)", "service_areas.2"),
+    "idea-title": ("Ide ke-1 · Nama inovasi (dan akronimnya)", "ideas.1.title"),
+    "problem-data": ("Masalah ke-1 · Data yang menunjukkan masalah", "problems.1.data"),
+}
+
+
 @pytest.mark.parametrize("case,stage,valid,typed,field,change", NULS, ids=[c[0] for c in NULS])
 def test_a_nul_typed_in_a_worksheet_is_that_worksheets_problem(
     ws, runner, case, stage, valid, typed, field, change
@@ -177,9 +185,11 @@ def test_a_nul_typed_in_a_worksheet_is_that_worksheets_problem(
     assert teams(ws) == {"unit-uji-001": before, "unit-uji-002": after}  # the other team carries on
     lines = text.split("\n")
     heading = max(n for n in range(lines.index(typed)) if lines[n].endswith(f"{{#{field}}}")) + 1
+    where, path = NAMED[case]  # the field by its label, in the cohort's language; its id path beside
     assert sheet(ws, stage, "unit-uji-001").errors == [
         {
             "line": heading,
-            "reason": f"{{#{field}}}: contains a character that cannot be stored (U+0000); remove it",
+            "reason": f"{where}: berisi karakter yang tidak dapat disimpan (U+0000); hapus karakter itu",
+            "field": path,
         }
     ]

@@ -212,20 +212,20 @@ def test_titles_from_a_diagnose_idea_are_shown_not_obeyed(ws, runner, title, hea
 
 
 HEADING = "## Jabatan {#signatory_position}"
-REASON = "has no field id like {#problem}; restore the original heading"
+REASON = "tidak diakhiri penanda isian seperti {#problem}; kembalikan judul aslinya"
 
 # (id, the heading a team wrote instead of the original, the exact line `lab status` prints)
 HEADINGS = [
     ("heading-clears-the-screen", "## Jabatan \x1b[2J\x1b[H",
-     rf"  teams/unit-uji-001/1-drum-up.md:18: heading '## Jabatan \x1b[2J\x1b[H' {REASON}"),
+     rf"  teams/unit-uji-001/1-drum-up.md:26: judul '## Jabatan \x1b[2J\x1b[H' {REASON}"),
     ("heading-retitles-the-window", "## Jabatan \x1b]0;title\x07",
-     rf"  teams/unit-uji-001/1-drum-up.md:18: heading '## Jabatan \x1b]0;title\x07' {REASON}"),
+     rf"  teams/unit-uji-001/1-drum-up.md:26: judul '## Jabatan \x1b]0;title\x07' {REASON}"),
     ("heading-c1-csi", "## Jabatan \x9b2J",
-     rf"  teams/unit-uji-001/1-drum-up.md:18: heading '## Jabatan \x9b2J' {REASON}"),
+     rf"  teams/unit-uji-001/1-drum-up.md:26: judul '## Jabatan \x9b2J' {REASON}"),
     ("heading-reads-backwards", "## Jabatan \u202etaboj",
-     rf"  teams/unit-uji-001/1-drum-up.md:18: heading '## Jabatan \u202etaboj' {REASON}"),
+     rf"  teams/unit-uji-001/1-drum-up.md:26: judul '## Jabatan \u202etaboj' {REASON}"),
     ("heading-rich-markup", "## Jabatan [bold red]x[/bold red]",
-     rf"  teams/unit-uji-001/1-drum-up.md:18: heading '## Jabatan [bold red]x[/bold red]' {REASON}"),
+     rf"  teams/unit-uji-001/1-drum-up.md:26: judul '## Jabatan [bold red]x[/bold red]' {REASON}"),
 ]  # fmt: skip
 
 

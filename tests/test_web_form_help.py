@@ -42,14 +42,14 @@ def test_a_problem_beside_its_field_names_the_field_not_the_files_anchor(two_tea
     page = client.get(f"/lembar/drum-up/{mine}")
     file_hash = re.search(r'name="_hash" value="([0-9a-f]*)"', page.text).group(1)
     fields = form_fields(get_stage("drum-up").schema, expected("drum-up", factories.drum_up()), "id")
-    items = [(k, "10/03/2026" if k == "commitment_date" else v) for k, v in posted(fields)[2:]]
+    items = [(k, "31/02/2026" if k == "commitment_date" else v) for k, v in posted(fields)[2:]]
     shown = send(client, f"/lembar/drum-up/{mine}", [("csrf", "tok"), ("_hash", file_hash), *items])
     assert shown.status_code == 422
     beside = re.search(r'<ul class="problems" id="p-commitment_date"[^>]*>\s*<li>([^<]*)</li>', shown.text)
     assert beside is not None, shown.text
     assert beside.group(1) == (
-        "Tanggal penandatanganan komitmen: &#39;10/03/2026&#39; is not a date; write it as YYYY-MM-DD, "
-        "e.g. 2026-10-12"
+        "Tanggal penandatanganan komitmen: &#34;31/02/2026&#34; belum terbaca sebagai tanggal; tulis TTTT-BB-HH, "
+        "misalnya 2026-10-12"
     )
     assert "{#commitment_date}" not in shown.text
 

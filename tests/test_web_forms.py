@@ -166,7 +166,7 @@ def test_markdown_in_answers_reads_back_as_typed(two_teams):
     schema = get_stage("drum-up").schema
     text = answers_from_form(schema, [("signatory_position", tricky)])["signatory_position"]
     assert save(ws, "drum-up", slug, {"signatory_position": text}).problems == {
-        "signatory_position": ["{#signatory_position}: must be a single line"]
+        "signatory_position": ["Jabatan: tulis dalam satu baris"]
     }
     parsed = parse_text(sheet_path(ws, "drum-up", slug).read_text(encoding="utf-8"), schema)
     assert parsed.values["signatory_position"] == tricky
@@ -189,9 +189,10 @@ def test_problems_come_back_beside_their_fields_in_the_words_of_lab_status(ws):
     status_words = sorted(e["reason"] for e in w.errors)
     assert sorted(r for reasons in result.problems.values() for r in reasons) == status_words
     assert result.problems["commitment_date"] == [
-        "{#commitment_date}: '2026-13-45' is not a date; write it as YYYY-MM-DD, e.g. 2026-10-12"
+        'Tanggal penandatanganan komitmen: "2026-13-45" belum terbaca sebagai tanggal; tulis TTTT-BB-HH, '
+        "misalnya 2026-10-12"
     ]
-    assert result.problems["members.2.name"] == ["{#name} is required: please fill it in"]
+    assert result.problems["members.2.name"] == ["Anggota ke-2 · Nama: wajib diisi"]
     fields = form_fields(schema, answers_from_form(schema, items), "id", result.problems)
     date = next(f for f in fields if f.id == "commitment_date")
     assert date.value == "2026-13-45" and date.errors == result.problems["commitment_date"]
@@ -199,7 +200,10 @@ def test_problems_come_back_beside_their_fields_in_the_words_of_lab_status(ws):
     uncommitted = [(k, "no" if k == "committed" else v) for k, v in posted(form_fields(schema, values, "id"))]
     result = save(ws, "drum-up", slug, answers_from_form(schema, uncommitted))  # the stage's own check too
     assert result.problems == {
-        "committed": ["{#committed}: the team can only continue once the unit head has committed"]
+        "committed": [
+            "Unit berkomitmen mengikuti seluruh tahap laboratorium inovasi: tim baru dapat melanjutkan setelah "
+            "kepala unit menandatangani komitmen; centang Ya"
+        ]
     }
 
 
@@ -298,7 +302,7 @@ def test_the_pages_show_save_and_refuse(two_teams):
     assert send(client, f"/lembar/drum-up/{mine}", items).status_code == 403  # no CSRF token
     bad = [(k, "2026-02-30" if k == "commitment_date" else v) for k, v in items]
     shown = send(client, f"/lembar/drum-up/{mine}", [("csrf", "tok"), *bad])
-    assert shown.status_code == 422 and "is not a date" in shown.text and "2026-02-30" in shown.text
+    assert shown.status_code == 422 and "belum terbaca sebagai tanggal" in shown.text and "2026-02-30" in shown.text
     stale = send(client, f"/lembar/drum-up/{mine}", [("csrf", "tok"), *items])  # the hash of before
     assert stale.status_code == 409 and "2026-02-30" in stale.text
     new_hash = re.search(r'name="_hash" value="([0-9a-f]*)"', stale.text).group(1)

@@ -137,7 +137,7 @@ def test_a_cohort_goes_from_roster_to_a_scored_showcase_in_the_browser(tmp_path,
         _open(team, "drum-up", PUSKESMAS)
         _fill(team, {
             "signatory": "dr. Sri Wahyuni", "signatory_position": "Kepala Puskesmas Karangreja",
-            "commitment_date": "10/03/2026",
+            "commitment_date": "31/02/2026",
             "service_areas": "Pemeriksaan ibu hamil (ANC)\nImunisasi dasar\nPosyandu balita",
             "members.1.name": "drg. Wahyu Hidayat", "members.1.role": "Ketua",
             "members.1.email": "wahyu.hidayat@purbalinggakab.example",
@@ -151,12 +151,12 @@ def test_a_cohort_goes_from_roster_to_a_scored_showcase_in_the_browser(tmp_path,
         date = team.locator("#f-commitment_date")
         assert "perlu diperbaiki" in team.locator(".notice.problem").inner_text()
         assert date.locator("input").get_attribute("aria-invalid") == "true"
-        assert date.locator("input").input_value() == "10/03/2026"  # nothing typed is lost
+        assert date.locator("input").input_value() == "31/02/2026"  # nothing typed is lost
         reason = date.locator(".problems").inner_text()
         assert reason.startswith(
-            "Tanggal penandatanganan komitmen: '10/03/2026' is not a date"
+            'Tanggal penandatanganan komitmen: "31/02/2026" belum terbaca sebagai tanggal'
         )  # no {#anchor}
-        assert "YYYY-MM-DD" in reason
+        assert "TTTT-BB-HH" in reason  # the form the sheet's own hint names
         field, problem = date.locator("input").bounding_box(), date.locator(".problems").bounding_box()
         assert 0 <= problem["y"] - (field["y"] + field["height"]) < 60  # right under the input
         assert team.locator(".problems").count() == 1  # and nowhere else

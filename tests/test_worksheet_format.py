@@ -118,7 +118,7 @@ def test_wrong_date_names_the_field_and_its_line():
     text = _filled().replace("2026-03-10", "kemarin")
     assert _problems(text) == [
         (_line_of(text, "{#commitment_date}"),
-         "{#commitment_date}: 'kemarin' is not a date; write it as YYYY-MM-DD, e.g. 2026-10-12")
+         'Date the commitment was signed: "kemarin" could not be read as a date; write YYYY-MM-DD, e.g. 2026-10-12')
     ]  # fmt: skip
 
 
@@ -128,15 +128,19 @@ def test_unknown_duplicate_and_missing_fields_are_each_reported():
     text += "\n## Lagi {#service_areas}\n\n- X\n"
     problems = _problems(text)
     reasons = [r for _, r in problems]
-    assert (_line_of(text, "{#jabatan}"), "unknown field id {#jabatan}") in problems
-    assert any(r.startswith("field {#service_areas} appears twice") for r in reasons)
-    assert any(r.startswith("field {#signatory_position}") and "missing" in r for r in reasons)
+    assert (_line_of(text, "{#jabatan}"), "unknown field id {#jabatan}; restore the original heading") in problems
+    assert any(r.startswith("Services the team owns: this field's heading appears twice") for r in reasons)
+    assert (
+        text.split("\n").index("---", 1) + 2,  # the first line after the front matter
+        "Position: this field's heading is missing; restore the line '## Position {#signatory_position}'",
+    ) in problems
 
 
 def test_two_ticks_on_a_single_choice_are_refused():
     text = _filled().replace("- [ ] Tidak {#no}", "- [x] Tidak {#no}")
     assert _problems(text) == [
-        (_line_of(text, "{#committed}"), "tick only one option for {#committed} (2 are ticked)")
+        (_line_of(text, "{#committed}"),
+         "The unit commits to all stages of the innovation lab: tick only one option (2 are ticked)")
     ]
 
 
@@ -213,4 +217,4 @@ def test_ideas_must_point_at_listed_problems():
     values["ideas"][0]["problem"] = 3
     text = render(get_stage("diagnose"), values)
     reasons = [r for _, r in _problems(text, "diagnose")]
-    assert reasons == ["worksheet: idea 1 (Ide 1) answers problem 3, but only 1 problem(s) are listed"]
+    assert reasons == ["Worksheet: idea 1 (Ide 1) answers problem 3, but only 1 problem(s) are listed"]

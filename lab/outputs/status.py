@@ -12,8 +12,10 @@ The `--json` object (also summarised in the README) is a contract:
   cohort.toml as YYYY-MM-DD, or null)
 - `states`: teams and proposals per state, every state listed
 - `teams`: id, unit, unit_type, state, readiness; `proposals`: id, team, title, state
-- `invalid`: path, line, reason (one entry per problem)
-- `waiting`: path, stage, team, proposal, reason (designs waiting for a decision have no path)
+- `invalid`: path, line, reason (one entry per problem, in the cohort's language), field (the field's id path,
+  `measures.2.after`, or "" for the whole worksheet)
+- `waiting`: path, stage, team, proposal, reason, status (waiting, returned, missing; `decision` for a design
+  waiting for a decision, which has no path), note (a returned worksheet's note)
 - `coverage`: "1 OPD 1 Inovasi" (lab.outputs.coverage.summary): target, targets, units (units, met, percent,
   innovations), without (units with no live innovation)
 - `overdue`: team, unit, stage, worksheet, proposal, due, days_late, status: the worksheets past their due date
@@ -128,9 +130,11 @@ def status(
                          for p in props]  # fmt: skip
     data["invalid"] = _invalid(session, cohort)
     data["waiting"] = [{"path": w.path, "stage": w.stage, "team": slug[w.team_id],
-                        "proposal": code.get(w.proposal_id), "reason": _reason(w)} for w in rows]  # fmt: skip
+                        "proposal": code.get(w.proposal_id), "reason": _reason(w), "status": w.status,
+                        "note": w.note if w.status == "returned" else ""} for w in rows]  # fmt: skip
     data["waiting"] += [{"path": None, "stage": "design", "team": slug[p.team_id], "proposal": p.code,
-                         "reason": DECISION} for p in props if p.state == "designed"]  # fmt: skip
+                         "reason": DECISION, "status": "decision", "note": ""}
+                        for p in props if p.state == "designed"]  # fmt: skip
     return data
 
 
@@ -160,7 +164,7 @@ def _invalid(session: Session, cohort: Cohort) -> list[dict[str, Any]]:
         ).all()
     )
     return [
-        {"path": path, "line": e["line"], "reason": e["reason"]}
+        {"path": path, "line": e["line"], "reason": e["reason"], "field": e.get("field", "")}
         for path, errors in rows
         for e in errors or []
     ]

@@ -17,6 +17,7 @@ from lab.domain.errors import UnsafePath, mb
 from lab.domain.iid import DEFAULT_YEAR, LEVELS, packaged_table
 from lab.stages.base import Stage
 from lab.storage import safefs
+from lab.worksheets.messages import Said, figures
 from lab.worksheets.spec import END, ONE_CHAR, SPACE, Choices, Date, Line, Record, Rule, Sheet, Text, field
 
 DECREE_LEVEL = Choices(
@@ -84,7 +85,7 @@ class EvidenceItem(Record):
     def _stays_inside(cls, v: str) -> str:
         path = PurePosixPath(v.replace("\\", "/"))
         if path.is_absolute() or ".." in path.parts or (len(v) > 1 and v[1] == ":"):
-            raise ValueError("must be a file inside the evidence/ folder (no '..' and no absolute path)")
+            raise Said("evidence_inside")
         return v
 
 
@@ -158,10 +159,14 @@ def check(run, proposal, sheet: Deliver) -> list[tuple[tuple, str]]:
             problems.append((where, str(exc)))
             continue
         if st is None:
-            reason = f"evidence file '{item.file}' is not in {folder}/; add the file or fix the name"
+            reason = Said("evidence_missing", file=item.file, folder=folder)
         elif st.st_size > limits.max_file_bytes:
-            reason = (f"evidence file '{item.file}' is {mb(st.st_size)} MB; the limit is "
-                      f"{mb(limits.max_file_bytes)} MB per file ([evidence] max_file_mb in cohort.toml)")  # fmt: skip
+            reason = Said(
+                "evidence_big",
+                file=item.file,
+                size=figures(mb(st.st_size)),
+                limit=figures(mb(limits.max_file_bytes)),
+            )
         elif (st.st_dev, st.st_ino) in seen:
             continue  # the same file listed twice counts once
         else:
@@ -169,8 +174,12 @@ def check(run, proposal, sheet: Deliver) -> list[tuple[tuple, str]]:
             total, before = total + st.st_size, total
             if total <= limits.max_proposal_bytes or before > limits.max_proposal_bytes:
                 continue  # within the limit, or over it already (said once)
-            reason = (f"with '{item.file}' the evidence of this proposal is {mb(total)} MB; the limit is "
-                      f"{mb(limits.max_proposal_bytes)} MB per proposal ([evidence] max_proposal_mb in cohort.toml)")  # fmt: skip
+            reason = Said(
+                "evidence_total",
+                file=item.file,
+                size=figures(mb(total)),
+                limit=figures(mb(limits.max_proposal_bytes)),
+            )
         problems.append((where, reason))
     return problems
 

@@ -13,6 +13,7 @@ import datetime as dt
 from pydantic import ValidationInfo, field_validator
 
 from lab.stages.base import Stage
+from lab.worksheets.messages import Said
 from lab.worksheets.spec import Choices, Date, Line, Record, Rule, Sheet, Text, field, words_at_least
 
 MIN_DESIGN_WORDS = 300  # the national innovation profile asks for at least 300 words of design
@@ -171,7 +172,7 @@ class Design(Sheet):
     @classmethod
     def _long_enough(cls, v: str) -> str:
         if (n := len(v.split())) < MIN_DESIGN_WORDS:
-            raise ValueError(f"has {n} words; at least {MIN_DESIGN_WORDS} are required")
+            raise Said("few_words", n=n, min=MIN_DESIGN_WORDS)
         return v
 
     @field_validator("principles")
@@ -179,9 +180,12 @@ class Design(Sheet):
     def _all_principles(cls, v: list[str]) -> list[str]:
         missing = [p for p in PRINCIPLE.values if p not in v]
         if missing:
-            raise ValueError(f"all eight principles must be met; not ticked: {', '.join(missing)}")
+            raise Said(
+                "principles",
+                missing={k: ", ".join(PRINCIPLE.labels[p][k] for p in missing) for k in ("id", "en")},
+            )
         if len(v) != len(set(v)):
-            raise ValueError("a principle is listed twice; list each principle once")
+            raise Said("principle_twice")
         return list(PRINCIPLE.values)  # a set: kept in the worksheet's order
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pydantic import model_validator
 
 from lab.stages.base import Stage, StageContext
+from lab.worksheets.messages import Said
 from lab.worksheets.spec import Line, Record, Rule, Score, Sheet, Text, field
 
 READINESS = ("readiness_leadership", "readiness_culture", "readiness_resources", "readiness_data",
@@ -106,13 +107,12 @@ class Diagnose(Sheet):
     def _ideas_point_at_problems(self):
         for n, idea in enumerate(self.ideas, 1):
             if idea.problem > len(self.problems):
-                raise ValueError(
-                    f"idea {n} ({idea.title}) answers problem {idea.problem}, "
-                    f"but only {len(self.problems)} problem(s) are listed"
+                raise Said(
+                    "idea_problem", n=n, title=idea.title, problem=idea.problem, count=len(self.problems)
                 )
         titles = [i.title.casefold() for i in self.ideas]
         if len(set(titles)) != len(titles):
-            raise ValueError("two ideas have the same name; give each idea its own name")
+            raise Said("idea_names")
         return self
 
     @property

@@ -14,6 +14,7 @@ import re
 from pydantic import field_validator
 
 from lab.stages.base import Stage, StageContext
+from lab.worksheets.messages import Said
 from lab.worksheets.spec import (
     BLANK_LINE_PATTERN,
     END,
@@ -157,9 +158,9 @@ class Display(Sheet):
     @classmethod
     def _short(cls, v: str) -> str:
         if "\n\n" in v:
-            raise ValueError("must be one paragraph (no blank lines)")
+            raise Said("one_paragraph")
         if (n := len(v.split())) > MAX_SUMMARY_WORDS:
-            raise ValueError(f"has {n} words; at most {MAX_SUMMARY_WORDS} are allowed")
+            raise Said("many_words", n=n, max=MAX_SUMMARY_WORDS)
         return v
 
     @field_validator("media", "partners", "replications")

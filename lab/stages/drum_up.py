@@ -8,6 +8,7 @@ commitment and when, who is on the team and which services the team owns. A team
 from __future__ import annotations
 
 from lab.stages.base import Problems, Stage, StageContext
+from lab.worksheets.messages import Said
 from lab.worksheets.spec import Date, Line, Record, Sheet, field
 
 
@@ -71,12 +72,7 @@ def prefill(run: StageContext, team) -> dict:
 
 def check(run: StageContext, team, sheet: DrumUp) -> Problems:
     if not sheet.committed:
-        return [
-            (
-                ("committed",),
-                "{#committed}: the team can only continue once the unit head has committed",
-            )
-        ]
+        return [(("committed",), Said("committed"))]
     return []
 
 

@@ -22,7 +22,9 @@ from lab.stages import Stage
 from lab.storage import bulk, safefs
 from lab.storage.files import WriteBatch
 from lab.workflow.context import Run, StageReport
-from lab.worksheets.markdown import MAX_BYTES, Parsed, decode, locate, parse_text, validate
+from lab.workflow.reading import fixes, front_matter, read_worksheet, rewrite
+from lab.worksheets.markdown import MAX_BYTES
+from lab.worksheets.messages import decimal, say
 from lab.worksheets.render import digest, render_worksheet
 from lab.workspace.settings import Workspace
 
@@ -49,8 +51,12 @@ def ingest(run: Run, entity: Team | Proposal, sheet: Worksheet, report: StageRep
     except TooLarge as exc:
         report.ingested += 1
         report.invalid += 1
-        reason = f"file is {exc.size / 1e6:.1f} MB; worksheets are limited to {MAX_BYTES / 1e6:.0f} MB"
+        lang = run.settings.lang
+        reason = say(
+            lang, "file_size", size=decimal(lang, exc.size / 1e6, 1), limit=decimal(lang, MAX_BYTES / 1e6, 0)
+        )
         _set(run, sheet, status="invalid", errors=[{"line": 1, "reason": reason}], seen_hash="", **stat)
+        fixes(run, sheet, [{"line": 1, "reason": reason}])
         return None
     except UnsafePath as exc:  # made a link or a pipe since the stat
         unsafe(run, sheet, exc, report)
@@ -61,6 +67,7 @@ def ingest(run: Run, entity: Team | Proposal, sheet: Worksheet, report: StageRep
     h = digest(data)
     if h == sheet.generated_hash:
         _set(run, sheet, status="waiting", errors=[], **stat)
+        fixes(run, sheet, [])
         return None
     if h == sheet.seen_hash and (sheet.status == "returned" or sheet.status == "invalid" and not recheck):
         _set(run, sheet, **stat)
@@ -70,6 +77,8 @@ def ingest(run: Run, entity: Team | Proposal, sheet: Worksheet, report: StageRep
         return VALID
     report.ingested += 1
     parsed, model = read_worksheet(run, entity, sheet, data)
+    if parsed.rebuilt is not None:  # its front matter was rebuilt: the file says whose it is again
+        h, stat = rewrite(run, sheet, parsed.rebuilt, h, stat)
     if model is None:
         report.invalid += 1
         _set(
@@ -80,6 +89,7 @@ def ingest(run: Run, entity: Team | Proposal, sheet: Worksheet, report: StageRep
             seen_hash=h,
             **stat,
         )
+        fixes(run, sheet, [*({"line": 1, "reason": n} for n in parsed.notes), *parsed.problems])
         return None
     report.valid += 1
     _set(
@@ -91,6 +101,7 @@ def ingest(run: Run, entity: Team | Proposal, sheet: Worksheet, report: StageRep
         seen_hash=h,
         **stat,
     )
+    fixes(run, sheet, [])
     return model
 
 
@@ -111,8 +122,8 @@ def _stat(run: Run, sheet: Worksheet, report: StageReport) -> os.stat_result | N
 
 
 def _missing(run: Run, sheet: Worksheet) -> None:
-    _set(run, sheet, status="missing", errors=[{"line": 1, "reason": "file is missing; it will be generated again"}],
-         mtime_ns=0, size=-1)  # fmt: skip
+    reason = say(run.settings.lang, "file_missing")
+    _set(run, sheet, status="missing", errors=[{"line": 1, "reason": reason}], mtime_ns=0, size=-1)
 
 
 def unsafe(run: Run, sheet: Worksheet, exc: UnsafePath, report: StageReport) -> None:
@@ -131,31 +142,6 @@ def unsafe(run: Run, sheet: Worksheet, exc: UnsafePath, report: StageReport) -> 
         mtime_ns=0,
         size=-1,
     )
-
-
-def read_worksheet(run: Run, entity: Team | Proposal, sheet: Worksheet, data: bytes) -> tuple[Parsed, Any]:
-    """Parse, check the front matter against where the file is, validate, and run the stage's own checks."""
-    parsed = Parsed()
-    text = decode(data, parsed)
-    if text is None:
-        return parsed, None
-    parsed = parse_text(text, run.stage.schema)
-    if parsed.problems and not parsed.meta:
-        return parsed, None  # the front matter itself is broken: that is the one problem to fix
-    expected = front_matter(run, entity)
-    for k in ("cohort", "stage", "team", "proposal"):
-        if k in expected and str(parsed.meta.get(k)) != str(expected[k]):
-            parsed.fail(
-                2,
-                f"front matter says {k}: {parsed.meta.get(k)!r} but this file is for {k} {expected[k]!r}",
-            )
-    model = validate(parsed, run.stage.schema)
-    if model is not None and run.stage.check:
-        for loc, reason in run.stage.check(run, entity, model):
-            parsed.fail(locate(parsed, loc), reason)
-        if parsed.problems:
-            model = None
-    return parsed, model
 
 
 def _set(run: Run, sheet: Worksheet, **changes: Any) -> None:
@@ -195,16 +181,6 @@ def flush_sheets(run: Run) -> None:
     for keys, rows in groups.items():
         rows = bulk.converted(run.session, table, (*keys, "id"), rows, only=(*DEFERRED, "updated_at"))
         bulk.update(run.session, table, keys, ("id",), rows)
-
-
-def front_matter(run: Run, entity: Team | Proposal) -> dict[str, Any]:
-    s = run.settings
-    team = entity if isinstance(entity, Team) else run.teams[entity.team_id]
-    meta: dict[str, Any] = {"cohort": s.cohort_id, "stage": run.stage.slug, "team": team.slug}
-    if isinstance(entity, Proposal):
-        meta["proposal"] = entity.code
-    meta |= {"schema": run.stage.version, "lang": s.lang}
-    return meta
 
 
 def render_for(run: Run, entity: Team | Proposal, values: dict[str, Any]) -> str:

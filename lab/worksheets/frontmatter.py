@@ -12,6 +12,8 @@ from typing import Any
 
 import yaml
 
+from lab.worksheets.messages import decimal, say
+
 MAX_BYTES = 2_000_000  # a worksheet larger than this is refused, not read
 
 
@@ -21,9 +23,10 @@ class Problem:
 
     line: int
     reason: str
+    field: str = ""  # the field's id path (`measures.2.after`), when the problem is at one field
 
     def as_dict(self) -> dict[str, Any]:
-        return {"line": self.line, "reason": self.reason}
+        return {"line": self.line, "reason": self.reason} | ({"field": self.field} if self.field else {})
 
 
 @dataclass
@@ -34,24 +37,33 @@ class Parsed:
     values: dict[str, Any] = field(default_factory=dict)
     lines: dict[tuple, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    lang: str = "en"  # the language problems are said in (lab.worksheets.messages): the cohort's
+    notes: list[str] = field(default_factory=list)  # what the reader did on its own (a rebuilt front matter)
+    model: Any = None  # the schema being read: problems name its fields by their labels
+    front: str = ""  # the front matter as found: "read", "missing", "unclosed" or "broken"
+    rebuilt: bytes | None = (
+        None  # the file with its front matter rebuilt (lab.worksheets.frontmatter.rebuild)
+    )
 
-    def fail(self, line: int, reason: str) -> None:
-        self.problems.append(Problem(line, reason))
+    def fail(self, line: int, reason: str, field: str = "") -> None:
+        self.problems.append(Problem(line, reason, field))
+
+    def say(self, line: int, key: str, **params: Any) -> None:
+        """Add the problem `key` of lab.worksheets.messages, said in this worksheet's language."""
+        self.fail(line, say(self.lang, key, **params))
 
 
 def decode(data: bytes, parsed: Parsed) -> str | None:
     """Bytes to text: UTF-8 (a BOM is accepted), CRLF accepted; None when unreadable."""
     if len(data) > MAX_BYTES:
-        parsed.fail(
-            1,
-            f"file is {len(data) / 1e6:.1f} MB; worksheets are limited to {MAX_BYTES / 1e6:.0f} MB",
-        )
+        size, limit = decimal(parsed.lang, len(data) / 1e6, 1), decimal(parsed.lang, MAX_BYTES / 1e6, 0)
+        parsed.say(1, "file_size", size=size, limit=limit)
         return None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        parsed.fail(line, f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8")
+        parsed.say(line, "not_utf8", byte=data[exc.start])
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -67,7 +79,6 @@ MAX_VALUE = 200
 _KEY = re.compile(rf"[A-Za-z_][A-Za-z0-9_-]{{0,{MAX_KEY - 1}}}")
 _PLAIN = re.compile(rf"^([a-z_]{{1,{MAX_KEY}}}): ([A-Za-z0-9][A-Za-z0-9_.-]{{0,{MAX_VALUE - 1}}})$")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # double-quoted escapes such as "\0" or "\e" write them
-_FLAT = "front matter must be 'key: value' lines"
 
 
 def _simple_front_matter(lines: list[str]) -> dict[str, str] | None:
@@ -79,6 +90,8 @@ def _simple_front_matter(lines: list[str]) -> dict[str, str] | None:
         return None
     meta: dict[str, str] = {}
     for line in lines:
+        if line in SYSTEM_NOTE.values():
+            continue  # the engine's own comment (filled by the system); any other goes to the careful reader
         m = _PLAIN.match(line)
         if not m or m.group(1) in meta:
             return None
@@ -93,39 +106,28 @@ def _read_front_matter(lines: list[str], parsed: Parsed) -> dict[str, str] | Non
     and oversized front matter are each one problem at the line where they are; None then.
     """
     if len(lines) > MAX_FM_LINES:
-        parsed.fail(
-            MAX_FM_LINES + 2,
-            f"front matter is longer than {MAX_FM_LINES} lines (it closes at line {len(lines) + 2}); "
-            "keep only its 'key: value' lines, or add the missing closing '---'",
-        )
+        parsed.say(MAX_FM_LINES + 2, "fm_lines", max=MAX_FM_LINES, end=len(lines) + 2)
         return None
     size = 0
     for n, line in enumerate(lines, 2):
         size += len(line.encode("utf-8", "surrogatepass")) + 1
         if size > MAX_FM_BYTES:
-            parsed.fail(
-                n,
-                f"front matter is longer than {MAX_FM_BYTES} bytes; keep only its short 'key: value' lines",
-            )
+            parsed.say(n, "fm_bytes", max=MAX_FM_BYTES)
             return None
     source = "\n".join(lines)
     try:
         events = list(yaml.parse(source, Loader=_YAML_LOADER))  # events only: nothing is expanded or built
     except yaml.reader.ReaderError as exc:
-        parsed.fail(
-            source[: exc.position].count("\n") + 2,
-            f"front matter contains a control character (U+{exc.character:04X}); remove it"
-            if isinstance(exc.character, int)
-            else "front matter is not readable text; save the file as UTF-8",
-        )
+        at = source[: exc.position].count("\n") + 2
+        if isinstance(exc.character, int):
+            parsed.say(at, "fm_control", code=exc.character)
+        else:
+            parsed.say(at, "fm_unreadable")
         return None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = " ".join(str(getattr(exc, "problem", None) or getattr(exc, "context", None) or "").split())
-        parsed.fail(
-            (mark.line + 2) if mark else 2,
-            f"front matter is not valid YAML: {problem or 'unreadable'}",
-        )
+        parsed.say((mark.line + 2) if mark else 2, "fm_yaml", problem=problem or "unreadable")
         return None
     return _flat(events, parsed)
 
@@ -140,82 +142,55 @@ def _flat(events: list, parsed: Parsed) -> dict[str, str] | None:
     for e in body:  # the attacks first, wherever they are
         line = e.start_mark.line + 2
         if isinstance(e, yaml.AliasEvent):
-            parsed.fail(line, "front matter: aliases like '*name' are not allowed; write the value itself")
+            parsed.say(line, "fm_alias")
             return None
         if getattr(e, "anchor", None) is not None:
-            parsed.fail(
-                line, "front matter: anchors like '&name' are not allowed; write plain 'key: value' lines"
-            )
+            parsed.say(line, "fm_anchor")
             return None
         if getattr(e, "tag", None) is not None:
-            parsed.fail(
-                line,
-                "front matter: tags like '!!str' or '!name' are not allowed; write plain 'key: value' lines",
-            )
+            parsed.say(line, "fm_tag")
             return None
         if isinstance(e, yaml.DocumentStartEvent) and (e.version or e.tags):
-            parsed.fail(line, "front matter: YAML directives like '%YAML' are not allowed; remove that line")
+            parsed.say(line, "fm_directive")
             return None
     first, mapping = body[0], body[1] if len(body) > 1 else None
     if first.explicit or not isinstance(mapping, yaml.MappingStartEvent):
-        parsed.fail((mapping or first).start_mark.line + 2, _FLAT)
+        parsed.say((mapping or first).start_mark.line + 2, "fm_flat")
         return None
     i = 2
     while not isinstance(body[i], yaml.MappingEndEvent):
         key, value = body[i], body[i + 1]
         line = key.start_mark.line + 2
         if not isinstance(key, yaml.ScalarEvent):
-            parsed.fail(line, "front matter keys must be plain names, not lists or mappings")
+            parsed.say(line, "fm_key_kind")
             return None
         name = key.value
         if name == "<<":
-            parsed.fail(
-                line, "front matter: merge keys ('<<') are not allowed; write each 'key: value' line out"
-            )
+            parsed.say(line, "fm_merge")
             return None
         if not _KEY.fullmatch(name):
             shown = name if len(name) <= MAX_KEY else name[:MAX_KEY] + "…"
-            parsed.fail(
-                line,
-                f"front matter key {shown!r} is not a name; keys are letters, digits, '_' or '-', "
-                f"start with a letter and have at most {MAX_KEY} characters",
-            )
+            parsed.say(line, "fm_key_name", shown=shown, max=MAX_KEY)
             return None
         if name in where:
-            parsed.fail(
-                line,
-                f"front matter: '{name}' appears twice (first at line {where[name]}); keep one '{name}:' line",
-            )
+            parsed.say(line, "fm_twice", name=name, first=where[name])
             return None
         if not isinstance(value, yaml.ScalarEvent):
-            parsed.fail(
-                value.start_mark.line + 2,
-                f"front matter: '{name}' must be one plain value, not a list or mapping; write it as '{name}: value'",
-            )
+            parsed.say(value.start_mark.line + 2, "fm_not_plain", name=name)
             return None
         if value.end_mark.line != value.start_mark.line and value.value != "":
-            parsed.fail(
-                line,
-                f"front matter: the value of '{name}' spans several lines; write it on the line of '{name}:'",
-            )
+            parsed.say(line, "fm_multiline", name=name)
             return None
         if control := _CONTROL.search(value.value):
-            parsed.fail(
-                line,
-                f"front matter: the value of '{name}' contains a control character "
-                f"(U+{ord(control.group()):04X}); remove it",
-            )
+            parsed.say(line, "fm_value_control", name=name, code=ord(control.group()))
             return None
         if len(value.value) > MAX_VALUE:
-            parsed.fail(
-                line,
-                f"front matter: the value of '{name}' is {len(value.value)} characters; at most {MAX_VALUE} are allowed",
-            )
+            parsed.say(line, "fm_value_long", name=name, n=len(value.value), max=MAX_VALUE)
             return None
         meta[name], where[name] = value.value, line
         i += 2
     if i + 2 < len(body):  # MappingEnd, DocumentEnd, then nothing: a second document is not front matter
-        parsed.fail(body[i + 2].start_mark.line + 2, _FLAT)
+        parsed.say(body[i + 2].start_mark.line + 2, "fm_flat")
         return None
     return meta
 
@@ -225,16 +200,68 @@ def split_front_matter(text: str, parsed: Parsed) -> tuple[list[str], int]:
     number of the first. A front matter that cannot be read leaves parsed.meta empty and one problem."""
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
-        parsed.fail(1, "missing front matter: the file must start with a '---' line")
+        parsed.say(1, "fm_missing")
+        parsed.front = "missing"
         return lines, 1
     try:
         end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
     except StopIteration:
-        parsed.fail(1, "front matter is not closed by a '---' line")
+        parsed.say(1, "fm_unclosed")
+        parsed.front = "unclosed"
         return [], 1
     meta = _simple_front_matter(lines[1:end])
     if meta is None:
         meta = _read_front_matter(lines[1:end], parsed)
     if meta is not None:
         parsed.meta = meta
+    parsed.front = "read" if meta is not None else "broken"
     return lines[end + 1 :], end + 2
+
+
+# ------------------------------------------------------------------ written by the engine, rebuilt when lost
+SYSTEM_NOTE = {"id": "# Diisi oleh sistem; jangan diubah.", "en": "# Filled in by the system; do not change."}
+"""The comment the engine writes as the front matter's first line (templates/_macros.md.j2 writes the same)."""
+OWNER_KEYS = ("cohort", "stage", "team", "proposal")  # what says whose worksheet a file is
+_REMAINS = re.compile(r"[ \t]*(?:---[ \t]*|([A-Za-z_][A-Za-z0-9_-]{0,39})[ \t]*:[ \t]*(.*?)[ \t]*)?")
+
+
+def front_matter_text(meta: dict[str, Any], lang: str) -> str:
+    """The front matter the engine writes for `meta`, between its two '---' lines."""
+    lines = [
+        "---",
+        SYSTEM_NOTE["en" if lang == "en" else "id"],
+        *(f"{k}: {v}" for k, v in meta.items()),
+        "---",
+    ]
+    return "\n".join(lines)
+
+
+def rebuild(text: str, meta: dict[str, Any], parsed: Parsed, note: str) -> str | None:
+    """`text` with its front matter written afresh from `meta` (the file's place in the workspace), when its own
+    was deleted, left unclosed, or lost the keys that say whose it is, and nothing left of it says otherwise;
+    None when there is nothing to rebuild or it is unclear (a value that names another cohort, stage, team or
+    proposal; text before the first heading that is not front matter; a front matter YAML refused)."""
+    lines = text.split("\n")
+    if parsed.front == "read":
+        if all(k in parsed.meta for k in OWNER_KEYS if k in meta):
+            return None  # whole: a mismatch stays the clear error it is
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+        remains, body = lines[1:end], lines[end + 1 :]
+    elif parsed.front in ("missing", "unclosed"):
+        start = next((i for i, ln in enumerate(lines) if ln.startswith("# ") and ln not in SYSTEM_NOTE.values()
+                      or ln.startswith("## ")), None)  # fmt: skip
+        if start is None:
+            return None
+        remains, body = lines[:start], lines[start:]
+    else:
+        return None
+    for line in remains:
+        if line in SYSTEM_NOTE.values() or not line.strip():
+            continue
+        m = _REMAINS.fullmatch(line)
+        if m is None:
+            return None
+        key, value = m.group(1), (m.group(2) or "").strip("'\"")
+        if key in OWNER_KEYS and key in meta and value and value != str(meta[key]):
+            return None
+    return "\n".join([front_matter_text(meta, parsed.lang), f"> {note}", *body])

@@ -56,7 +56,10 @@ _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 def _storable(value: str) -> str:
     if m := _UNSTORABLE.search(value):
-        raise ValueError(f"contains a character that cannot be stored (U+{ord(m.group()):04X}); remove it")
+        code = f"{ord(m.group()):04X}"
+        raise PydanticCustomError(
+            "unstorable", "contains a character that cannot be stored (U+{code}); remove it", {"code": code}
+        )
     return value
 
 
@@ -80,7 +83,7 @@ def _normalize_text(value: str) -> str:
 def _one_line(value: str) -> str:
     value = _filled(_storable(value).strip())
     if "\n" in value or "\r" in value:
-        raise ValueError("must be a single line")
+        raise PydanticCustomError("single_line", "must be a single line")
     return value
 
 
@@ -106,7 +109,19 @@ Line = Annotated[
 Score = Annotated[int, Field(ge=1, le=5)]
 """A 1-5 self-assessment score."""
 Date = Annotated[dt.date, JsonSchema((("pattern", DATE_PATTERN),))]
-"""A calendar date, written YYYY-MM-DD."""
+"""A calendar date, stored YYYY-MM-DD (a worksheet may also say `10 Maret 2026`: lab.worksheets.indonesian)."""
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Annotation metadata: what a number field counts, so the worksheet reader accepts its way of writing
+    (`percent`: `85%`, `85,5 %`)."""
+
+    name: str
+
+
+Percent = Annotated[float, Field(ge=0, le=100), Unit("percent")]
+"""A percentage 0-100, stored as a number (`85%` and `85,5 %` are read as 85 and 85.5)."""
 
 
 @dataclass(frozen=True)
@@ -198,6 +213,7 @@ class FieldSpec:
     record_fields: tuple[FieldSpec, ...] = ()
     blank_records: int = 1
     python: Any = str
+    unit: str = ""  # a number's unit (Unit metadata): "percent"
 
     def label(self, lang: str) -> str:
         return self.labels.get(lang) or self.labels["en"]
@@ -248,9 +264,22 @@ def describe(model: type[BaseModel]) -> tuple[FieldSpec, ...]:
                 record_fields=describe(record) if record else (),
                 blank_records=extra.get("blank_records", 1),
                 python=py,
+                unit=_unit(info.metadata, info.annotation),
             )
         )
     return tuple(specs)
+
+
+def _unit(metadata: list, annotation: Any) -> str:
+    """The Unit a field's annotation carries ('' for none)."""
+    stack = [*metadata, annotation]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Unit):
+            return item.name
+        stack.extend(getattr(item, "__metadata__", ()))
+        stack.extend(a for a in get_args(item) if a is not type(None))
+    return ""
 
 
 def _kind(tp: Any) -> tuple[str, tuple[str, ...], type[BaseModel] | None, Any]:
