@@ -9,7 +9,7 @@ from tests.helpers import run_once, sheet, sheet_path, teams
 
 TEAM = "unit-uji-001"
 NOTE = (
-    "> bagian depan berkas (antara tanda '---') hilang atau rusak dan telah dipulihkan oleh sistem; jangan "
+    "> Bagian depan berkas (antara tanda '---') hilang atau rusak dan telah dipulihkan oleh sistem; jangan "
     "mengubah bagian itu"
 )
 FRONT = (
@@ -59,7 +59,9 @@ def test_a_rebuilt_worksheet_that_is_still_wrong_says_both(two_teams):
     row = sheet(ws, "drum-up", TEAM)
     assert row.status == "invalid" and [e["field"] for e in row.errors] == ["commitment_date"]
     fixes = path.with_name("1-drum-up.perbaikan.md").read_text()
-    assert f"- Baris 1 · {NOTE[2:]}\n" in fixes and "Tanggal penandatanganan komitmen" in fixes
+    assert (
+        f"- Baris 1 · {NOTE[2:]}\n" in fixes
+    )  # a sentence of its own, capitalised and "Tanggal penandatanganan komitmen" in fixes
 
 
 @pytest.mark.parametrize(

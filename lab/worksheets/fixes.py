@@ -51,6 +51,7 @@ def fixes_path(sheet: str, lang: str) -> str:
 
 def _one_line(text: str) -> str:
     text = " ".join(_UNSAFE.sub(" ", text).split())
+    text = text[:1].upper() + text[1:]  # a sentence of its own after "Baris 22 · "
     return text if len(text) <= MAX_REASON else text[: MAX_REASON - 1] + "…"
 
 

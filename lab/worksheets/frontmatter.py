@@ -264,4 +264,4 @@ def rebuild(text: str, meta: dict[str, Any], parsed: Parsed, note: str) -> str |
         key, value = m.group(1), (m.group(2) or "").strip("'\"")
         if key in OWNER_KEYS and key in meta and value and value != str(meta[key]):
             return None
-    return "\n".join([front_matter_text(meta, parsed.lang), f"> {note}", *body])
+    return "\n".join([front_matter_text(meta, parsed.lang), f"> {note[:1].upper()}{note[1:]}", *body])
