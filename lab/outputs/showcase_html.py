@@ -17,6 +17,7 @@ import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from lab.outputs.showcase_judged import long_date
 from lab.worksheets.render import templates_dir
 
 TAGS = {
@@ -95,4 +96,5 @@ def template_env() -> Environment:
     env.filters["md"] = render_text
     env.filters["url"] = lambda s: quote(str(s))
     env.filters["dec"] = decimal
+    env.filters["longdate"] = long_date  # 2026-09-02 -> "2 September 2026" (in the page's language)
     return env

@@ -11,7 +11,7 @@ from lab.worksheets.spec import describe
 LABELS = {
     "id": {
         "showcase": "Etalase Inovasi", "funnel": "Perjalanan usulan", "all": "Semua", "search": "Cari inovasi…",
-        "unit_type": "Jenis unit", "form": "Bentuk", "affair": "Urusan", "maturity": "Kematangan",
+        "unit_type": "Jenis unit", "form": "Bentuk", "affair": "Urusan", "maturity": "Tahapan inovasi",
         "scoreboard": "Papan skor", "innovations": "inovasi", "none": "Belum ada inovasi di etalase.",
         "problem": "Masalah", "idea": "Ide", "objectives": "Tujuan", "benefits": "Manfaat",
         "milestones": "Rencana aksi", "launch": "Peluncuran", "decree": "Penetapan", "beneficiaries": "Penerima manfaat",
@@ -24,7 +24,7 @@ LABELS = {
         "evidence_active": "tidak ditampilkan karena jenis berkas ini dapat menjalankan skrip saat dibuka",
         "unavailable": "Halaman inovasi ini belum dapat ditampilkan; tim sedang memperbaikinya.",
         "before": "Sebelum", "after": "Sesudah", "indicator": "Indikator",
-        "shown": "ditampilkan", "what": "Kegiatan", "owner": "Penanggung jawab", "due": "Tenggat",
+        "shown": "ditampilkan", "what": "Kegiatan", "owner": "Penanggung jawab", "due": "Target waktu",
         "state_idea": "Ide", "state_shortlisted": "Terpilih", "state_designed": "Dirancang", "state_approved": "Disetujui",
         "state_launched": "Diluncurkan", "state_showcased": "Dipamerkan", "state_reviewed": "Dinilai",
         "innovation": "Inovasi", "crit_novelty": "Kebaruan", "crit_benefit": "Kemanfaatan",
@@ -39,7 +39,7 @@ LABELS = {
     },
     "en": {
         "showcase": "Innovation Showcase", "funnel": "Proposal funnel", "all": "All", "search": "Search innovations…",
-        "unit_type": "Unit type", "form": "Form", "affair": "Government affair", "maturity": "Maturity",
+        "unit_type": "Unit type", "form": "Form", "affair": "Government affair", "maturity": "Stage of innovation",
         "scoreboard": "Scoreboard", "innovations": "innovations", "none": "No innovation in the showcase yet.",
         "problem": "Problem", "idea": "Idea", "objectives": "Objectives", "benefits": "Benefits",
         "milestones": "Action plan", "launch": "Launch", "decree": "Establishment", "beneficiaries": "Beneficiaries",
