@@ -258,3 +258,16 @@ def test_on_a_phone_nothing_scrolls_sideways_and_the_public_pages_show_no_score(
     assert first.locator("td.crit").first.is_visible() and not first.locator("details.fold").is_visible()
     assert _no_sideways_scroll(page)
     assert trouble == []
+
+
+def test_innovation_pages_write_dates_the_indonesian_way_and_name_the_stage_of_innovation(scored, runner):
+    import re
+
+    ws, codes = scored
+    assert runner.invoke(app, ["showcase", str(ws.root)]).exit_code == 0
+    page = (ws.root / "showcase" / "p" / f"{codes[0]}.html").read_text()
+    plan = page.split("<th>Target waktu</th>", 1)[1].split("</table>", 1)[0]
+    months = "Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|November|Desember"
+    assert re.search(rf"<td>\d{{1,2}} (?:{months}) \d{{4}}</td>", plan)
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", plan)  # no ISO date left in the action plan
+    assert "Tahapan inovasi" in page and "Kematangan" not in page
