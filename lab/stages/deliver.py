@@ -64,7 +64,7 @@ class EvidenceItem(Record):
         "File name relative to this proposal's evidence/ folder, e.g. decree.pdf.",
         json_schema_extra={"not": {"pattern": OUTSIDE_PATTERN}},
     )
-    proves: Line = field("Yang dibuktikan", "What it proves")
+    proves: Line = field("Keterangan bukti", "What it proves")
     indicator: INDICATOR.type | None = INDICATOR.field(
         "Indikator IID yang dibuktikan",
         "IID indicator it proves",
