@@ -147,3 +147,26 @@ def test_undeploy_removes_it_and_lab_run_runs_in_its_own_process_again(on_stack,
     out = lab(on_stack, "run", ws.root, "--until", "drum-up").stdout
     assert "of deployment" not in out and "│ drum-up" in out
     assert set(teams(ws).values()) == {"enrolled"}
+
+
+def test_a_scheduled_run_comes_by_itself_through_the_worker(on_stack, tmp_path):
+    """Deployed with a cron of every minute, the cohort's first worksheets appear without anyone running it."""
+    import time
+
+    ws = cohort(tmp_path, "temanggung", "TMG")
+    lab(on_stack, "deploy", ws.root, "--schedule", "* * * * *")
+    try:
+        found, runs = deployment(on_stack, ws), []
+        deadline = (
+            time.monotonic() + 300
+        )  # the next minute, the worker's poll and a new process, on a busy machine
+        while time.monotonic() < deadline and not any(r["state"]["type"] == "COMPLETED" for r in runs):
+            time.sleep(2)
+            runs = httpx.post(f"{on_stack['PREFECT_API_URL']}/flow_runs/filter", timeout=30,
+                              json={"deployments": {"id": {"any_": [found["id"]]}}}).json()  # fmt: skip
+        done = [r for r in runs if r["state"]["type"] == "COMPLETED"]
+        assert done, [r["state"]["type"] for r in runs]
+        assert done[0]["auto_scheduled"] is True and "lab-run" not in done[0]["tags"]
+        assert sorted(p.name for p in ws.teams_dir.glob("*/1-drum-up.md")) == ["1-drum-up.md"] * 2
+    finally:
+        lab(on_stack, "undeploy", ws.root)
