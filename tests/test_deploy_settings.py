@@ -98,3 +98,24 @@ def test_lab_deploy_without_a_prefect_server_says_how_to_get_one(ws, tmp_path):
         "error: `lab deploy` needs a Prefect server: set PREFECT_API_URL (e.g. http://127.0.0.1:4200/api; "
         "`scripts/stack up STATE` starts one and prints it)\n"
     )
+
+
+def test_lab_deploy_and_lab_worker_with_an_unreachable_server_do_not_suggest_a_temporary_one(ws, tmp_path):
+    import socket
+    import subprocess
+    import sys
+
+    from tests.helpers import lab_env
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{s.getsockname()[1]}/api"
+    env = lab_env(tmp_path) | {"PREFECT_API_URL": url}
+    for args in (["deploy", str(ws.root)], ["worker", "--pool", "lab"]):
+        done = subprocess.run([sys.executable, "-m", "lab", *args], env=env, capture_output=True, text=True,
+                              timeout=120)  # fmt: skip
+        assert done.returncode == 10
+        assert done.stderr == (
+            f"error: cannot reach the Prefect server at {url} (connection refused); start it or correct "
+            "PREFECT_API_URL\n"
+        )

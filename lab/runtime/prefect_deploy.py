@@ -50,7 +50,7 @@ def full_name(ws: Workspace) -> str:
 
 def server_url(command: str) -> str:
     """The configured PREFECT_API_URL, checked; `lab deploy` and friends need a real server, not a temporary one."""
-    from lab.runtime.prefect_check import check_api
+    from lab.runtime.prefect_check import UNSET, check_api
     from lab.runtime.prefect_env import configure
     from lab.runtime.prefect_server import prefect_settings
 
@@ -61,7 +61,10 @@ def server_url(command: str) -> str:
             f"`lab {command}` needs a Prefect server: set PREFECT_API_URL (e.g. "
             "http://127.0.0.1:4200/api; `scripts/stack up STATE` starts one and prints it)"
         )
-    check_api(url)
+    try:
+        check_api(url)
+    except PrefectUnavailable as exc:  # a temporary server is no choice here: drop that advice
+        raise PrefectUnavailable(str(exc).replace(f", {UNSET}", "").replace(f" {UNSET}", "")) from None
     return url
 
 
