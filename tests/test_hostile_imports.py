@@ -106,10 +106,10 @@ def test_hostile_answer_files(ws, runner, tmp_path, case, name, content, expecte
 
 
 WRONG_TYPES = [
-    ("title-a-list", {"title": ["a", "b"]}, "{#title}: input should be a valid string"),
-    ("title-a-number", {"title": 5}, "{#title}: input should be a valid string"),
-    ("title-an-object", {"title": {"=cmd": "x"}}, "{#title}: input should be a valid string"),
-    ("records-a-string", {"milestones": "=HYPERLINK()"}, "{#milestones}: input should be a valid list"),
+    ("title-a-list", {"title": ["a", "b"]}, "Name of the innovation: must be text"),
+    ("title-a-number", {"title": 5}, "Name of the innovation: must be text"),
+    ("title-an-object", {"title": {"=cmd": "x"}}, "Name of the innovation: must be text"),
+    ("records-a-string", {"milestones": "=HYPERLINK()"}, "Action plan: must be a list of items"),
 ]  # fmt: skip
 
 

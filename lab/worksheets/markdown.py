@@ -267,6 +267,8 @@ def describe_error(model: type[BaseModel], err: dict, lang: str = "en") -> str:
         return say(lang, "few_items", where=named, n=ctx.get("min_length", 1))
     if kind in ("literal_error", "enum", "bool_parsing", "bool_type"):
         return say(lang, "choice", where=named)
+    if kind in ("string_type", "list_type"):
+        return say(lang, "text_type" if kind == "string_type" else "list_type", where=named)
     if kind == "single_line":
         return say(lang, "single_line", where=named)
     if kind == "unstorable":

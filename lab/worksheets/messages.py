@@ -136,6 +136,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "{where}: berisi karakter yang tidak dapat disimpan (U+{code}); hapus karakter itu",
         "en": "{where}: contains a character that cannot be stored (U+{code}); remove it",
     },
+    "text_type": {"id": "{where}: harus berupa teks", "en": "{where}: must be text"},
+    "list_type": {"id": "{where}: harus berupa daftar butir", "en": "{where}: must be a list of items"},
     "invalid": {"id": "{where}: isian tidak sah ({detail})", "en": "{where}: {detail}"},
     # ------------------------------------------------------------------ the stages' own rules
     "committed": {
