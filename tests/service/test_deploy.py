@@ -170,3 +170,31 @@ def test_a_scheduled_run_comes_by_itself_through_the_worker(on_stack, tmp_path):
         assert sorted(p.name for p in ws.teams_dir.glob("*/1-drum-up.md")) == ["1-drum-up.md"] * 2
     finally:
         lab(on_stack, "undeploy", ws.root)
+
+
+def test_with_no_worker_on_its_pool_lab_run_says_so_and_ctrl_c_leaves_the_run_queued(on_stack, tmp_path):
+    import signal
+
+    ws = cohort(tmp_path, "kendal", "KDL")
+    lab(on_stack, "deploy", ws.root, "--schedule", "", "--pool", "nobody-polls-this")
+    proc = subprocess.Popen([*LAB, "run", str(ws.root)], env=on_stack, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        seen = []
+        for line in proc.stdout:  # ends when lab run ends; the hint comes after 15 s of waiting
+            seen.append(line)
+            if "no worker polls" in line:
+                break
+        assert seen[-1].strip() == (
+            "no worker polls the work pool 'nobody-polls-this'; start one (`lab worker --pool nobody-polls-this`), "
+            "the run starts when it does"
+        ), seen
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+        lab(on_stack, "undeploy", ws.root)
+    assert proc.returncode == 130
+    assert f"goes on in its worker; `lab status {ws.root}` shows where the cohort stands" in out
+    assert err.strip() == "interrupted"
+    assert set(teams(ws).values()) == {"enrolled"} and not list(ws.teams_dir.glob("*/1-drum-up.md"))
