@@ -147,3 +147,16 @@ def test_a_structural_problem_names_the_heading_to_restore():
         "drum-up", factories.drum_up(), "id", lambda t: t.replace("## Jabatan {#signatory_position}\n", "")
     )
     assert reasons == ["Jabatan: judul isian ini hilang; kembalikan baris '## Jabatan {#signatory_position}'"]
+
+
+def test_the_facilitator_page_speaks_the_cohorts_language(ws):
+    """States, waiting reasons and a worksheet's problems on the facilitator's page are in Bahasa Indonesia."""
+    from tests.web_support import FACILITATOR, designed, signed_in
+
+    ws = designed(ws, 1)
+    path = sheet_path(ws, "drum-up", TEAM)
+    page = signed_in(ws, FACILITATOR).get("/").text
+    assert "desain sudah lengkap: menunggu keputusan fasilitator" in page
+    assert "selesai diagnosis" in page and "desain selesai" in page
+    assert "waiting for a facilitator" not in page and ">diagnosed<" not in page
+    assert path.exists()

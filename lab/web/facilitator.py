@@ -19,6 +19,7 @@ from lab.outputs.status import status
 from lab.stages import STAGES
 from lab.web.deps import AsFacilitator, Posted, Viewer, base_path, database, page
 from lab.web.errors import status_of
+from lab.web.facilitator_words import state_words, waiting_words
 from lab.web.words import words
 from lab.workflow.decisions import decide
 from lab.workspace.cohort import find_proposal
@@ -60,6 +61,8 @@ def render(
         "stage_titles": {s.slug: f"{s.number}. {s.title[v.lang]}" for s in STAGES},
         "message": message,
         "problem": problem,
+        "state_words": state_words(v.lang),  # states and waiting reasons in the cohort's language
+        "waiting_words": waiting_words(v.lang),
     }
     return page(request, v, "facilitator_home.html.j2", status_code, **context)
 
