@@ -22,6 +22,7 @@ def deploy(
 ) -> None:
     """Register the cohort's flow as a deployment on the Prefect server, with its schedule."""
     from lab.runtime.prefect_deploy import deploy as register
+    from lab.runtime.prefect_deploy import lab_database
 
     ws = open_ws(path)
     done = register(ws, schedule, pool)
@@ -31,6 +32,7 @@ def deploy(
     when = f"cron {done.schedule!r} in {done.timezone}" if done.schedule else "none (runs on demand only)"
     say(f"schedule: {when}")
     say(f"workspace: {ws.root} (a worker must see it at this path)")
+    say(f"lab database: {lab_database()} (a worker needs the same LAB_DATABASE_URL)")
     say(f"next: lab worker --pool {done.pool}   (then `lab run {path}` runs it through the worker)")
 
 

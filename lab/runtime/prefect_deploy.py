@@ -48,6 +48,16 @@ def full_name(ws: Workspace) -> str:
     return f"{FLOW_NAME}/{deployment_name(ws)}"
 
 
+def lab_database() -> str:
+    """The lab database this process uses, as shown to people (no user name or password)."""
+    import os
+
+    from lab.runtime.prefect_check import shown
+
+    url = os.environ.get("LAB_DATABASE_URL")
+    return shown(url) if url else "each workspace's own lab.db (LAB_DATABASE_URL is not set)"
+
+
 def server_url(command: str) -> str:
     """The configured PREFECT_API_URL, checked; `lab deploy` and friends need a real server, not a temporary one."""
     from lab.runtime.prefect_check import UNSET, check_api
@@ -128,7 +138,8 @@ def _runner_deployment(ws: Workspace, cron: str, timezone: str, pool: str):
         schedules=[Cron(cron, timezone=timezone)] if cron else [],
         work_pool_name=pool,
         tags=[*TAGS, s.cohort_id],
-        description=f"{s.region} {s.year} ({s.cohort_id}): one pass of the lab run over {ws.root}",
+        description=f"{s.region} {s.year} ({s.cohort_id}): one pass of the lab run over {ws.root}; "
+        f"its workers need the lab database {lab_database()}",
         version=__version__,
         entrypoint_type=EntrypointType.MODULE_PATH,  # the installed package is the code
     )

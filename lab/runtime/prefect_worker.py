@@ -7,16 +7,14 @@ the PREFECT_ settings. Telemetry is off unless the user chose otherwise.
 
 from __future__ import annotations
 
-import os
 import sys
 
 from lab.domain.errors import UsageError
-from lab.runtime.prefect_check import shown
 
 
 def worker_command(pool: str, limit: int | None = None, name: str | None = None) -> tuple[list[str], str]:
     """The `prefect worker start` command line for `pool`, and the lab database its runs use, as shown."""
-    from lab.runtime.prefect_deploy import server_url
+    from lab.runtime.prefect_deploy import lab_database, server_url
     from lab.workspace.settings_tables import POOL
 
     if not POOL.fullmatch(pool):
@@ -29,6 +27,4 @@ def worker_command(pool: str, limit: int | None = None, name: str | None = None)
         command += ["--limit", str(limit)]
     if name is not None:
         command += ["--name", name]
-    url = os.environ.get("LAB_DATABASE_URL")
-    database = shown(url) if url else "each workspace's own lab.db (LAB_DATABASE_URL is not set)"
-    return command, database
+    return command, lab_database()

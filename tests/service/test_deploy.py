@@ -56,11 +56,14 @@ def test_deploy_registers_the_cohort_with_its_workspace_and_schedule_in_jakarta_
     out = lab(on_stack, "deploy", ws.root).stdout
     assert f"deployed labinov-cohort/PBG-2026-{ws.settings.uid[:8]} on work pool lab" in out
     assert "schedule: cron '0 7 * * 1-5' in Asia/Jakarta" in out
+    lab_db = on_stack["LAB_DATABASE_URL"].replace("postgres@", "")  # shown without its user
+    assert f"lab database: {lab_db} (a worker needs the same LAB_DATABASE_URL)" in out
 
     found = deployment(on_stack, ws)
     ui = httpx.get(on_stack["PREFECT_API_URL"].removesuffix("/api") + "/ui-settings", timeout=30).json()
     assert ui["api_url"] == on_stack["PREFECT_API_URL"]  # the UI (where its runs show) asks this server
     assert found["parameters"] == {"workspace": str(ws.root)}
+    assert found["description"].endswith(f"; its workers need the lab database {lab_db}")
     assert found["entrypoint"] == "flows.cohort.cohort_flow"  # the installed package is the code
     assert found["work_pool_name"] == "lab" and found["pull_steps"] in (None, [])
     assert [(s["schedule"]["cron"], s["schedule"]["timezone"], s["active"]) for s in found["schedules"]] == [
