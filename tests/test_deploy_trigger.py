@@ -97,3 +97,40 @@ def test_a_server_lost_while_lab_run_waits_is_one_line(ws, tmp_path):
         "the Prefect server failed while `lab run` waited for the cohort's flow run (connection refused); a run "
         f"it started may go on in its worker: `lab status {ws.root}` shows where the cohort stands"
     )
+
+
+def test_a_server_that_fails_when_asked_for_the_deployment_is_one_line(ws):
+    """It answers like Prefect 3 to the check, then HTTP 500 to the deployment's lookup."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from lab.runtime.prefect_trigger import deployment_for
+
+    class Half(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's name
+            ok = self.path.endswith("/admin/version")
+            body = b'"3.8.8"' if ok else b'{"detail": "boom"}'
+            self.send_response(200 if ok else 500)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Half)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with temporary_settings({PREFECT_API_URL: f"http://127.0.0.1:{server.server_port}/api"}):
+            with pytest.raises(PrefectUnavailable) as caught:
+                deployment_for(ws, print)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert str(caught.value) == (
+        "the Prefect server failed while `lab run` looked for the cohort's deployment (HTTP 500); "
+        "check it and run `lab run` again"
+    )

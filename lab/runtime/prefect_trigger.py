@@ -22,9 +22,8 @@ from lab.runtime.prefect_check import clean
 from lab.workspace.settings import Workspace
 
 POLL = 1.0  # seconds between looks at the flow run
-NO_WORKER_HINT_AFTER = (
-    15.0  # seconds a run may wait for a worker before `lab run` says no worker polls its pool
-)
+# seconds a run may wait for a worker before `lab run` says no worker polls its pool
+NO_WORKER_HINT_AFTER = 15.0
 COUNTS = ("ingested", "valid", "invalid", "advanced", "generated")
 
 
@@ -41,7 +40,8 @@ def deployment_for(ws: Workspace, say: Callable[[str], None]):
     if not url:
         return None
     check_api(url)
-    found = find(ws)
+    with _contact(ws, looking=True):
+        found = find(ws)
     if found is None:
         return None
     there = (found.parameters or {}).get("workspace")
@@ -78,8 +78,9 @@ def run_deployed(
 
 
 @contextmanager
-def _contact(ws: Workspace) -> Iterator[None]:
-    """The server lost while `lab run` triggers or waits: one line; the flow run may go on in its worker."""
+def _contact(ws: Workspace, looking: bool = False) -> Iterator[None]:
+    """The server lost while `lab run` looks for the deployment, triggers or waits: one line; a flow run it
+    started may go on in its worker."""
     import httpx
 
     from lab.runtime.prefect_check import failure_reason
@@ -92,6 +93,11 @@ def _contact(ws: Workspace) -> Iterator[None]:
             if isinstance(exc, httpx.HTTPStatusError)
             else failure_reason(exc)
         )
+        if looking:
+            raise PrefectUnavailable(
+                f"the Prefect server failed while `lab run` looked for the cohort's deployment ({reason}); "
+                "check it and run `lab run` again"
+            ) from None
         raise PrefectUnavailable(
             f"the Prefect server failed while `lab run` waited for the cohort's flow run ({reason}); a run it "
             f"started may go on in its worker: `lab status {ws.root}` shows where the cohort stands"
