@@ -13,11 +13,14 @@ teams/<slug>/1-drum-up.md is parsed and compared with what it posted (a differen
 `lab run` must find every drum-up valid. The last line is
 `teams N, requests R, rps X, p95 Y ms, errors E, lost saves L`.
 
-`--think S` makes each team pause 0 to 2xS seconds before each step (default: no pause). The exit code is 1
+`--think S` makes each team pause 0 to 2xS seconds before each step (default: no pause). `--serial` sends the
+teams one after another instead: the server's CPU per request without a queue or threads contending, a
+steadier figure to compare changes by on a machine that others share. The exit code is 1
 if any request failed, any save was lost or `lab run` did not find every drum-up valid.
 
-`--profile FILE` runs the server under cProfile (every thread, the request threadpool included) and writes
-its statistics to FILE when the server stops.
+`--profile FILE` runs the server under cProfile (every thread, the request threadpool included), timing each
+thread's own CPU time (waits for locks and SQLite count for nothing), and writes its statistics to FILE when
+the server stops.
 """
 
 from __future__ import annotations
@@ -55,10 +58,12 @@ from lab.workspace.cohort import init_workspace, workspace_session  # noqa: E402
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 KINDS = ("redeem", "home", "form", "save", "form again")
 SERVER = """
-import cProfile, pstats, sys, threading
-profiles = [cProfile.Profile()]
+import cProfile, pstats, sys, threading, time
+# each thread's own CPU time (time.thread_time), not wall time: waiting for a lock, the GIL or SQLite counts for
+# nothing, so the profile shows where the server's CPU goes
+profiles = [cProfile.Profile(time.thread_time)]
 def start(*_):  # every new thread (the request threadpool included) gets its own Profile on its first call
-    p = cProfile.Profile()
+    p = cProfile.Profile(time.thread_time)
     profiles.append(p)
     p.enable()
 threading.setprofile(start)
@@ -200,9 +205,17 @@ async def team(
                     lambda r: "" if want in r.text and "Tersimpan." in r.text else "save not shown")  # fmt: skip
 
 
-async def load(base: str, people: list[tuple[int, str, str]], rec: Record, think: float = 0.0) -> float:
-    """All teams at once; the wall time from the start signal to the last answer."""
+async def load(
+    base: str, people: list[tuple[int, str, str]], rec: Record, think: float = 0.0, serial: bool = False
+) -> float:
+    """All teams at once (or, `serial`, one after another); the wall time from the start to the last answer."""
     start = asyncio.Event()
+    if serial:
+        start.set()
+        t0 = time.perf_counter()
+        for i, slug, link in people:
+            await team(base, i, slug, link, rec, start, think)
+        return time.perf_counter() - t0
     tasks = [asyncio.create_task(team(base, i, slug, link, rec, start, think)) for i, slug, link in people]
     await asyncio.sleep(0.5)  # every client made and waiting
     t0 = time.perf_counter()
@@ -303,6 +316,12 @@ def main() -> None:
         help="mean seconds a team pauses before each step (default 0: no pause)",
     )
     parser.add_argument("--profile", type=Path, default=None, help="cProfile the server into this file")
+    parser.add_argument(
+        "--serial",
+        action="store_true",
+        help="one team after another: the server's CPU per request without a queue (a steadier figure on a "
+        "busy machine)",
+    )
     args = parser.parse_args()
     base = args.dir or Path(tempfile.mkdtemp(prefix="labinov-web-"))
     env = {**os.environ, "PREFECT_HOME": os.environ.get("PREFECT_HOME", str(base / "prefect"))}
@@ -313,7 +332,8 @@ def main() -> None:
     )
     port = free_port()
     server = serve(root, port, env, args.profile, base / "serve.log")
-    print(f"lab serve on 127.0.0.1:{port} (pid {server.pid}); {args.teams} teams start together", flush=True)
+    together = "one after another" if args.serial else "start together"
+    print(f"lab serve on 127.0.0.1:{port} (pid {server.pid}); {args.teams} teams {together}", flush=True)
     rec = Record()
     try:
         url = f"http://127.0.0.1:{port}"
@@ -322,7 +342,7 @@ def main() -> None:
         print("warm-up team (not counted): " + ", ".join(f"{k} {warm.times[k][0] * 1000:.0f} ms" for k in KINDS
                                                          if warm.times[k]) + f"; errors {sum(map(len, warm.errors.values()))}")  # fmt: skip
         cpu, mine = cpu_seconds(server.pid), time.process_time()
-        wall = asyncio.run(load(url, people[:-1], rec, args.think))
+        wall = asyncio.run(load(url, people[:-1], rec, args.think, args.serial))
         cpu, mine = cpu_seconds(server.pid) - cpu, time.process_time() - mine
     finally:
         server.send_signal(signal.SIGINT)

@@ -28,7 +28,7 @@ from sqlmodel import Session
 from lab.domain.models import Cohort
 from lab.web.words import words
 from lab.worksheets.render import templates_dir
-from lab.workspace.cohort import workspace_session
+from lab.workspace.cohort import database_session, workspace_session
 from lab.workspace.settings import SETTINGS_FILE, Workspace, open_workspace
 
 if TYPE_CHECKING:
@@ -102,17 +102,17 @@ def same_site(request: Request, ws: Workspace) -> bool:
 def viewer(request: Request) -> Viewer:
     """The signed-in person, or the 'open your personal link' page (401) without a valid session; a form
     posted from another site gets the 'form expired' page (403) whoever sends it."""
-    from lab.workflow.links import principal
+    from lab.workflow.links import signed_in
 
     ws = workspace(request)
     if request.method not in ("GET", "HEAD") and not same_site(request, ws):
         raise HTTPException(403, "csrf")
     sid = request.cookies.get(COOKIE, "")
     if sid and len(sid) <= MAX_SID and sid.isascii():
-        with workspace_session(ws, writer=False) as (session, cohort):
-            found = principal(ws, session, cohort, sid)
+        with database_session(ws, writer=False) as session:
+            found = signed_in(ws, session, sid)
         if found is not None:
-            who, csrf = found
+            who, csrf, _ = found
             return Viewer(ws, who, csrf, ws.settings.lang)
     raise HTTPException(401, "sign_in")
 
@@ -123,17 +123,21 @@ def _role(v: Viewer, role: str) -> Viewer:
     return v
 
 
-def team(v: Annotated[Viewer, Depends(viewer)]) -> Viewer:
+# the role checks are async: they only compare a string, so they run on the event loop instead of taking a
+# turn in the thread pool of their own
+
+
+async def team(v: Annotated[Viewer, Depends(viewer)]) -> Viewer:
     """A team's session, else 404."""
     return _role(v, "team")
 
 
-def facilitator(v: Annotated[Viewer, Depends(viewer)]) -> Viewer:
+async def facilitator(v: Annotated[Viewer, Depends(viewer)]) -> Viewer:
     """A facilitator's session, else 404."""
     return _role(v, "facilitator")
 
 
-def coordinator(v: Annotated[Viewer, Depends(viewer)]) -> Viewer:
+async def coordinator(v: Annotated[Viewer, Depends(viewer)]) -> Viewer:
     """A coordinator's session, else 404."""
     return _role(v, "coordinator")
 
@@ -221,9 +225,11 @@ _OVERRIDES = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\
 def plain_direction(value: Any) -> Any:
     """Text without bidirectional embeddings, overrides and isolates: team text cannot make a file name or a
     unit read backwards on a page ("gpj.exe" shown as "exe.jpg")."""
+    if not isinstance(value, str) or value.isascii():  # most of a page: nothing to take out, nothing copied
+        return value
     if isinstance(value, Markup):
         return Markup(str.translate(value, _OVERRIDES))
-    return value.translate(_OVERRIDES) if isinstance(value, str) else value
+    return value.translate(_OVERRIDES)
 
 
 @cache
@@ -237,6 +243,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         finalize=plain_direction,
+        auto_reload=False,  # the pages' templates ship with the code: no stat of each file on every page
     )
 
 

@@ -24,7 +24,8 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
+from sqlalchemy import select as columns
 from sqlmodel import Session, col, select
 
 from lab.domain.errors import LinkRefused, RosterError, UnsafePath, UsageError
@@ -312,26 +313,63 @@ def principal(
 ) -> tuple[Principal, str] | None:
     """The principal and CSRF token of a session id; None if unknown or expired, if its link was revoked,
     rotated or expired, or if its team or person left the roster or cohort.toml."""
+    found = signed_in(ws, session, sid, now=now)
+    return found[:2] if found is not None and found[2] == cohort.id else None
+
+
+# One statement for the check every page makes: the session by its hash, its link, its cohort (the workspace's,
+# by uid: no cohort lookup first) and the link's team, as plain columns (no ORM objects built), compiled once.
+_SIGNED_IN = (
+    columns(
+        WebSession.expires_at,
+        WebSession.csrf,
+        WebSession.cohort_id,
+        Link.id,
+        Link.role,
+        Link.subject,
+        Link.expires_at,
+        Link.revoked_at,
+        Team.id,
+        Team.slug,
+        Team.unit,
+    )
+    .join(Link, col(Link.id) == WebSession.link_id)
+    .join(Cohort, col(Cohort.id) == WebSession.cohort_id)
+    .outerjoin(
+        Team,
+        (col(Team.cohort_id) == Cohort.id) & (col(Team.slug) == Link.subject) & (col(Link.role) == "team"),
+    )
+    .where(
+        WebSession.sid_hash == bindparam("sid"),
+        Link.cohort_id == WebSession.cohort_id,
+        Cohort.uid == bindparam("uid"),
+    )
+)
+
+
+def signed_in(
+    ws: Workspace, session: Session, sid: str, *, now: dt.datetime | None = None
+) -> tuple[Principal, str, int] | None:
+    """The principal, CSRF token and cohort row id of a session id in this workspace's cohort, in one query;
+    None as for `principal`. The session needs no cohort row looked up first."""
     now = _now(now)
     if not isinstance(sid, str) or not TOKEN.fullmatch(sid):
         return None
-    row = session.exec(
-        select(WebSession, Link)
-        .join(Link, WebSession.link_id == Link.id)
-        .where(WebSession.sid_hash == _digest(sid))
-    ).first()
+    row = session.connection().execute(_SIGNED_IN, {"sid": _digest(sid), "uid": ws.settings.uid}).first()
     if row is None:
         return None
-    web, link = row
-    if (
-        web.cohort_id != cohort.id
-        or link.cohort_id != cohort.id
-        or _aware(web.expires_at) <= now
-        or not _live(link, now)
-    ):
+    expires, csrf, cohort_id, link_id, role, subject, link_expires, revoked, team_id, slug, unit = row
+    if _aware(expires) <= now or revoked is not None or _aware(link_expires) <= now:
         return None
-    subject = _subject_of(ws, session, cohort, link)
-    return None if subject is None else (_principal(subject, link), web.csrf)
+    if role == "team":
+        listed = roster_slugs(ws)
+        if team_id is None or (listed is not None and slug not in listed):
+            return None
+        return Principal("team", slug, unit, link_id, team_id), csrf, cohort_id
+    names = {"coordinator": ws.settings.coordinators, "facilitator": ws.settings.facilitators}.get(role, [])
+    if subject not in names:
+        return None
+    return Principal(role, subject, subject, link_id, None), csrf, cohort_id
 
 
 def end_session(ws: Workspace, session: Session, cohort: Cohort, sid: str) -> None:

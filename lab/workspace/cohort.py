@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from lab.domain.errors import UsageError, WorkspaceError
@@ -107,9 +108,16 @@ def workspace_session(ws: Workspace, writer: bool = True) -> Iterator[tuple[Sess
 
     Readers (`writer=False`) never wait for a run that is writing.
     """
-    engine = engine_for(ws.database_url, writer)
-    with session_scope(engine) as session:
+    with database_session(ws, writer) as session:
         yield session, get_cohort(session, ws)
+
+
+@contextmanager
+def database_session(ws: Workspace, writer: bool = True) -> Iterator[Session]:
+    """A transaction on the workspace's database without its cohort row, for a lookup that names the cohort
+    itself (the web's signed-in check: one query in all)."""
+    with session_scope(engine_for(ws.database_url, writer)) as session:
+        yield session
 
 
 def find_proposal(session: Session, cohort: Cohort, code: str) -> Proposal:
@@ -122,10 +130,13 @@ def find_proposal(session: Session, cohort: Cohort, code: str) -> Proposal:
     return proposal
 
 
+_BY_UID = select(Cohort).where(Cohort.uid == bindparam("uid"))  # built once: every web request runs it
+
+
 def get_cohort(session: Session, ws: Workspace) -> Cohort:
     """The cohort row of a workspace, created on first use."""
     s = ws.settings
-    cohort = session.exec(select(Cohort).where(Cohort.uid == s.uid)).first()
+    cohort = session.exec(_BY_UID, params={"uid": s.uid}).first()
     if cohort is None:
         if not os.environ.get("LAB_DATABASE_URL"):  # the workspace's own lab.db holds one cohort: this one
             other = session.exec(select(Cohort).limit(1)).first()
