@@ -75,6 +75,8 @@ def parse_text(text: str, model: type[BaseModel], lang: str = "en") -> Parsed:
         current.append((n, line))
     for fid, spec in specs.items():
         if fid not in blocks:
+            if not spec.required:  # an optional field added since the file was written reads as unanswered
+                continue
             heading = f"## {spec.label('en' if lang == 'en' else 'id')} {{#{fid}}}"
             _fail(parsed, first, (fid,), "field_missing", heading=heading)
             continue
@@ -181,7 +183,7 @@ def _read_records(spec: FieldSpec, lines: list[tuple[int, str]], parsed: Parsed,
                 rec[fid] = value
         if not rec:
             continue  # a blank record is a spare, not an answer
-        missing = [fid for fid in subs if fid not in fields]
+        missing = [fid for fid in subs if fid not in fields and subs[fid].required]  # added later: optional
         idx = len(result)
         for fid in missing:
             heading = f"#### {subs[fid].label('en' if parsed.lang == 'en' else 'id')} {{#{fid}}}"
