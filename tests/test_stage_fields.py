@@ -80,7 +80,7 @@ def test_the_video_link_is_one_https_link(link):
     text = text.replace("https://example.org/placeholder", link)
     (line, reason), *_ = _problems(DISPLAY, text)
     assert line >= _line_of(text, "{#video}")
-    assert "https://" in reason
+    assert "must be one https:// link without spaces" in reason  # the key https_link (parse reads in English)
 
 
 def test_a_replication_needs_its_place_date_and_status():
@@ -136,6 +136,7 @@ def test_a_design_has_a_trial_period_that_does_not_end_before_it_starts():
     text = text.replace("2026-07-31\n", "2026-04-30\n", 1)
     [(line, reason)] = _problems(DESIGN, text)
     assert line == _line_of(text, "{#trial_end}") and "2026-04-30" in reason and "2026-05-04" in reason
+    assert "the trial ends (2026-04-30) before it starts (2026-05-04); check both dates" in reason
     assert DESIGN.schema.model_validate(factories.design()).trial_end is None  # optional
 
 

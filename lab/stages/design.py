@@ -165,7 +165,7 @@ class Design(Sheet):
     def _after_start(cls, v: dt.date | None, info: ValidationInfo) -> dt.date | None:
         start = info.data.get("trial_start")
         if v is not None and start is not None and v < start:
-            raise ValueError(f"the trial ends ({v.isoformat()}) before it starts ({start.isoformat()})")
+            raise Said("trial_order", end=v.isoformat(), start=start.isoformat())
         return v
 
     @field_validator("design")

@@ -177,9 +177,7 @@ class Display(Sheet):
     @classmethod
     def _https(cls, v: str | None) -> str | None:
         if v is not None and not _LINK.search(v):
-            raise ValueError(
-                "must be one https:// link without spaces, e.g. https://www.youtube.com/watch?v=..."
-            )
+            raise Said("https_link")
         return v
 
 

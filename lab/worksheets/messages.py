@@ -169,6 +169,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "{where}: kedelapan prinsip wajib dipenuhi; belum dicentang: {missing}",
         "en": "{where}: all eight principles must be met; not ticked: {missing}",
     },
+    "trial_order": {
+        "id": "{where}: uji coba berakhir ({end}) sebelum dimulai ({start}); periksa kedua tanggalnya",
+        "en": "{where}: the trial ends ({end}) before it starts ({start}); check both dates",
+    },
+    "https_link": {
+        "id": "{where}: tulis satu tautan yang diawali https:// tanpa spasi, misalnya https://www.youtube.com/watch?v=...",
+        "en": "{where}: must be one https:// link without spaces, e.g. https://www.youtube.com/watch?v=...",
+    },
     "principle_twice": {
         "id": "{where}: ada prinsip yang tercantum dua kali; cantumkan setiap prinsip sekali",
         "en": "{where}: a principle is listed twice; list each principle once",
