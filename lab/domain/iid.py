@@ -140,6 +140,8 @@ def parse_table(text: str, origin: str, year: int | None = None) -> IndicatorTab
         table = IndicatorTable.model_validate(tomllib.loads(text))
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{origin}: not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib parses nested arrays and tables recursively: `a = [[[[…`
+        raise UsageError(f"{origin}: not valid TOML: arrays or tables nested too deeply") from None
     except ValidationError as exc:
         err = exc.errors()[0]
         where = "".join(f"{p}: " if i == len(err["loc"]) - 1 else f"{p}." for i, p in enumerate(err["loc"]))

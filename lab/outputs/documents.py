@@ -7,7 +7,7 @@ against its word limit). Each is a docxtpl template filled with the worksheets' 
 - the template is the standard one built in code (documents_build), or the cohort's own
   `templates/documents/<lang>/<kind>.docx` (`lab documents PATH --templates` writes the standard ones there to
   restyle). A cohort's file is untrusted: read through safefs, bounded in size and unpacked size, rendered in the
-  worksheets' Jinja sandbox with XML escaping;
+  worksheets' Jinja sandbox with XML escaping and a budget of steps and output (documents_sandbox);
 - team text is a value of the template, never template code: `{{ 7*7 }}` typed in a worksheet is printed as typed;
 - a document an office has edited since lab wrote it is never overwritten: lab keeps the hash of every file it
   writes (`documents/.written.json`) and writes the new draft under the next free name (`…-2.docx`);
@@ -176,9 +176,9 @@ def render(doc: Document, template: bytes, source: str | None) -> bytes:
     from docxtpl import DocxTemplate
     from jinja2 import StrictUndefined, TemplateError
 
-    from lab.worksheets.render import WorksheetSandbox
+    from lab.outputs.documents_sandbox import DocumentSandbox
 
-    env = WorksheetSandbox(undefined=StrictUndefined, autoescape=True)
+    env = DocumentSandbox(undefined=StrictUndefined, autoescape=True)
     try:
         tpl = DocxTemplate(io.BytesIO(template))
         tpl.render(shielded(doc.context), jinja_env=env, autoescape=True)
