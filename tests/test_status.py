@@ -77,6 +77,9 @@ def test_the_human_view_and_json_agree_on_every_count(ws, runner):
         shown = ", ".join(f"{k} {v}" for k, v in data["states"][kind].items() if v)
         assert f"{kind}: {shown}\n" in human
     assert f"invalid worksheets ({len(data['invalid'])} problem(s))" in human
+    for item in data["invalid"]:  # the team's sentence, then the field id for the facilitator
+        tail = f" [{item['field']}]" if item.get("field") else ""
+        assert f"  {item['path']}:{item['line']}: {item['reason']}{tail}\n" in human
     # every waiting item counts; the human view lists the worksheets among them, in the same order
     assert f"waiting ({len(data['waiting'])})" in human
     listed = [line for line in human.partition("\nwaiting (")[2].splitlines()[1:] if line.startswith("  ")]
@@ -122,3 +125,17 @@ def test_without_a_schedule_no_stage_is_due(ws, runner):
     data = json.loads(_status(runner, ws, "--json"))
     assert [row["due"] for row in data["stages"].values()] == [None] * len(SLUGS)
     assert not re.search(r"\bdue\b", _status(runner, ws))
+
+
+def test_an_invalid_answer_is_said_in_the_teams_words_and_the_facilitator_also_sees_the_field_id(ws, runner):
+    enrol(ws, 1)
+    run_once(ws)
+    (slug,) = teams(ws)
+    answer(ws, "drum-up", slug, factories.drum_up())
+    path = sheet_path(ws, "drum-up", slug)
+    path.write_text(path.read_text(encoding="utf-8").replace("2026-03-10", "kemarin"), encoding="utf-8")
+    run_once(ws)
+    (item,) = json.loads(_status(runner, ws, "--json"))["invalid"]
+    assert item["field"] == "commitment_date"
+    assert item["reason"].startswith('Tanggal penandatanganan komitmen: "kemarin" belum terbaca')
+    assert f"{item['line']}: {item['reason']} [commitment_date]\n" in _status(runner, ws)

@@ -42,7 +42,10 @@ def print_status(data: dict[str, Any]) -> None:
         console.print(f"\n[bold red]invalid worksheets ({len(data['invalid'])} problem(s))[/bold red]")
         for item in data["invalid"][:SHOW]:
             console.print(
-                visible(f"  {item['path']}:{item['line']}: {item['reason']}"),
+                visible(
+                    f"  {item['path']}:{item['line']}: {item['reason']}"
+                    + (f" [{item['field']}]" if item.get("field") else "")  # the id, for the facilitator
+                ),
                 highlight=False,
                 markup=False,
                 soft_wrap=True,

@@ -16,9 +16,10 @@ from lab.worksheets.spec import Sheet
 
 if TYPE_CHECKING:  # the tables are only named here: `lab --help` reads the stages without loading SQLModel
     from lab.domain.models import Member, Proposal, Team
+    from lab.worksheets.messages import Said
 
 Entity: TypeAlias = "Team | Proposal"  # what one worksheet belongs to: a team, or a proposal
-Problems = list[tuple[tuple, str]]  # (where in the worksheet, reason) from a stage's own check
+Problems = list[tuple[tuple, "str | Said"]]  # (where in the worksheet, reason) from a stage's own check
 
 
 class WorkspaceFolder(Protocol):
