@@ -28,6 +28,7 @@ from lab.workspace.settings_tables import (
     DeploySettings,
     EvidencePolicy,
     Gates,
+    ReminderPolicy,
     ReviewPolicy,
     Strict,
     WebSettings,
@@ -73,6 +74,7 @@ class CohortSettings(Strict):
     review: ReviewPolicy = ReviewPolicy()
     evidence: EvidencePolicy = EvidencePolicy()
     web: WebSettings = WebSettings()
+    reminders: ReminderPolicy = ReminderPolicy()
     assessment: Assessment = Assessment()
     deploy: DeploySettings = DeploySettings()
 
