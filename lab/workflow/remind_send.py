@@ -104,15 +104,22 @@ class Tagged:
     def recipients(self, team: str, emails: list[str]) -> tuple[str, ...]:
         """The kinds of the URLs tagged with the team's id (tgram, json, mailto, …), one per URL."""
         with _apprise():
-            found = self.notifier.find(tag=team, match_always=False)  # never a URL tagged "always"
-            return tuple(urlsplit(s.url(privacy=True)).scheme for s in found)
+            return tuple(urlsplit(s.url(privacy=True)).scheme for s in self._tagged(team))
+
+    def _tagged(self, team: str) -> list:
+        """The URLs tagged with exactly the team's id: Apprise's own matching would take a team whose id is
+        "all" for every URL of the file, and never a URL tagged "always"."""
+        return [s for s in self.notifier.find(tag=team, match_always=False) if team in s.tags]
 
     def missing(self) -> str:
         return f"no URL of the {ENV} file is tagged with the team's id"
 
     def send(self, team: str, recipients: tuple[str, ...], subject: str, body: str) -> str | None:
         with _apprise() as apprise:
-            return _notify(apprise, self.notifier, subject, body, team, "")
+            only = apprise.Apprise()
+            for server in self._tagged(team):
+                only.add(server)
+            return _notify(apprise, only, subject, body, None, "")
 
 
 def channel_for(via: str, dry_run: bool = False) -> Mail | Tagged:

@@ -265,6 +265,8 @@ def load_settings(path: Path) -> CohortSettings:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise WorkspaceError(f"{file}: not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib parses nested arrays and tables recursively
+        raise WorkspaceError(f"{file}: not valid TOML: arrays or tables nested too deeply") from None
     try:
         return CohortSettings.model_validate(data)
     except ValidationError as exc:
