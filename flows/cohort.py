@@ -34,6 +34,15 @@ def stage_task(workspace: str, stage: str) -> dict:
         return {"stage": stage, "error": str(exc), "exit_code": exc.exit_code}
 
 
+@task(name="reminders", cache_policy=NO_CACHE)
+def remind_task(workspace: str) -> dict:
+    """The reminders due today, after the stages (only when `[reminders] enabled`); a problem is data."""
+    try:
+        return pipeline.remind(workspace)
+    except LabError as exc:
+        return {"error": str(exc)}
+
+
 @flow(name="labinov-cohort", log_prints=True)
 def cohort_flow(workspace: str, until: str | None = None, wait: float = 0.0) -> dict:
     """One pass of a cohort's lab run under the cohort lock; publishes the stage funnel as an artifact."""
@@ -45,6 +54,10 @@ def cohort_flow(workspace: str, until: str | None = None, wait: float = 0.0) -> 
             reports.append(stage_task(workspace, s.slug))
             if "error" in reports[-1]:
                 break
+    stopped = any("error" in r for r in reports)
+    reminded = remind_task(workspace) if not stopped and pipeline.reminders_on(workspace) else {}
+    if reminded:
+        print(f"reminders: {', '.join(f'{k} {v}' for k, v in sorted(reminded.items()))}")
     summary = pipeline.summary(workspace)
     done = [r for r in reports if "error" not in r]
     create_markdown_artifact(

@@ -225,3 +225,24 @@ def test_an_85_unit_cohort_reaches_display_through_the_commands(prefect_harness,
         "deliver_complete",
         "display_complete",
     ]
+
+
+def test_a_cohort_that_enables_reminders_gets_a_reminders_task_after_its_stages(
+    prefect_harness, tmp_path, monkeypatch
+):
+    from flows.cohort import cohort_flow
+    from lab.workflow import pipeline
+    from lab.workspace.cohort import init_workspace
+
+    sent = []
+    monkeypatch.setattr(pipeline, "remind", lambda workspace: sent.append(workspace) or {"sent": 3})
+    ws = init_workspace(tmp_path / "c", "Kota Pasuruan", 2026, "PSR")
+    cohort_flow(workspace=str(ws.root))
+    assert sent == []  # off by default: the run sends nothing
+    (ws.root / "cohort.toml").write_text(
+        (ws.root / "cohort.toml").read_text() + "\n[reminders]\nenabled = true\n"
+    )
+    state = cohort_flow(workspace=str(ws.root), return_state=True)
+    assert state.is_completed() and sent == [str(ws.root)]
+    names = [t.name for t in _task_runs(state.state_details.flow_run_id)]
+    assert len(names) == 6 and any(n.startswith("reminders") for n in names)

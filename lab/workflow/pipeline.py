@@ -47,6 +47,25 @@ def locked(workspace: str, wait: float = 0.0) -> Iterator[None]:
         yield
 
 
+def reminders_on(workspace: str) -> bool:
+    """Whether the cohort's run sends the reminders due (`[reminders] enabled`)."""
+    return open_workspace(workspace).settings.reminders.enabled
+
+
+def remind(workspace: str) -> dict[str, int]:
+    """The reminders due today, when the cohort's `[reminders] enabled` says the run sends them: how many were
+    sent, skipped or failed (a failed one is not recorded: the next run tries it again). {} when disabled."""
+    from lab.workflow import remind as reminders  # Apprise is loaded only by cohorts that send reminders
+
+    ws = open_workspace(workspace)
+    if not ws.settings.reminders.enabled:
+        return {}
+    counts: dict[str, int] = {}
+    for outcome in reminders.remind(ws):
+        counts[outcome.result] = counts.get(outcome.result, 0) + 1
+    return counts
+
+
 def summary(workspace: str) -> dict[str, Any]:
     """The cohort's id and funnel after a run, the work teams owe past its due date (lab.outputs.overdue) and
     its coverage (lab.outputs.coverage)."""

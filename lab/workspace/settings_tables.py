@@ -159,6 +159,7 @@ class ReminderPolicy(Strict):
     # "mailto": e-mail to each member of the team (roster.csv's email column); "tags": the URLs of an Apprise
     # configuration file tagged with the team's id (Telegram, a WhatsApp gateway, …); see lab.workflow.remind_send
     via: Literal["mailto", "tags"] = "mailto"
+    enabled: bool = False  # the cohort flow sends them after each run (a deployed cohort: on its schedule)
     before: list[int] = Field(default_factory=lambda: [3])  # days before the due date
     on_due: bool = True  # on the due date itself
     after: list[int] = Field(default_factory=lambda: [1, 7])  # days late
