@@ -2,7 +2,7 @@
 
 `app` (with the error mapping and the sub-apps) is in `lab.cli.app`; the commands, by theme, in the
 modules below. Heavy modules (SQLModel, Jinja, Prefect) are imported inside commands so `lab --help`
-stays fast; only `lab run` and `lab demo` import Prefect.
+stays fast; only `lab run`, `lab demo`, `lab deploy`, `lab undeploy` and `lab worker` import Prefect.
 """
 
 from __future__ import annotations

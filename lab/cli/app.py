@@ -1,7 +1,7 @@
 """The `lab` application: the error mapping, the sub-apps and the argument types every command shares.
 
 Heavy modules (SQLModel, Jinja, Prefect) are imported inside commands so `lab --help` stays fast;
-only `lab run` and `lab demo` import Prefect.
+only `lab run`, `lab demo`, `lab deploy`, `lab undeploy` and `lab worker` import Prefect.
 """
 
 from __future__ import annotations
