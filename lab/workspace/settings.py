@@ -228,18 +228,19 @@ base_url = "http://127.0.0.1:8000"   # the address teams open (`lab serve`); per
 link_days = 30           # a personal link (`lab links`) works this many days, 1-365
 session_hours = 12       # a browser stays signed in this many hours, 1-720
 
-[reminders]
-enabled = false          # true: every run (a deployed cohort: on its schedule) sends the reminders due; else `lab remind`
-via = "mailto"           # "mailto": e-mail to each member (SMTP URL in LAB_NOTIFY_URL); "tags": an Apprise config file
-before = [3]             # days before a due date in [schedule]
-on_due = true            # on the due date itself
-after = [1, 7]           # days late
-returned = true          # a design the facilitator returned
-
-[deploy]
-run = "0 7 * * 1-5"      # when `lab deploy` schedules the cohort's run (cron; 07:00 Monday-Friday); "" for none
-timezone = "Asia/Jakarta"  # WIB; Asia/Makassar (WITA), Asia/Jayapura (WIT)
-pool = "lab"             # the Prefect work pool its runs go to
+# Reminders to teams and the cohort as a Prefect deployment: remove the '# ' to change a default.
+# [reminders]
+# enabled = false          # true: every run (a deployed cohort: on its schedule) sends the reminders due; else `lab remind`
+# via = "mailto"           # "mailto": e-mail to each member (SMTP URL in LAB_NOTIFY_URL); "tags": an Apprise config file
+# before = [3]             # days before a stage's due date (the dates of the schedule table)
+# on_due = true            # on the due date itself
+# after = [1, 7]           # days late
+# returned = true          # a design the facilitator returned
+#
+# [deploy]
+# run = "0 7 * * 1-5"      # when `lab deploy` schedules the cohort's run (cron; 07:00 Monday-Friday); "" for none
+# timezone = "Asia/Jakarta"  # WIB; Asia/Makassar (WITA), Asia/Jayapura (WIT)
+# pool = "lab"             # the Prefect work pool its runs go to
 
 [assessment]
 year = 2023              # IID indicator table for `lab iid` (lab/data/iid/<year>.toml, or iid/<year>.toml here)
