@@ -28,7 +28,7 @@ DELIMITERS = (",", ";")
 # other signs is skipped by some spreadsheet imports, so it does not make the text safe
 _FORMULA = re.compile(r"'*(?:[\t\r\n]|\s*[=+\-@\uff1d\uff0b\uff0d\uff20])")
 # characters no cell of an import may hold (tab, line feed and carriage return are text)
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 # what a name may not hold: every control character, line and paragraph separators, and the invisible marks
 # that change the direction text is shown in
 _NAME_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
