@@ -251,7 +251,9 @@ def test_a_listed_file_not_uploaded_is_said_beside_its_evidence_record(approved)
     result = save(ws, "deliver", code, factories.deliver(("laporan.pdf",)))
     assert result.status == "invalid"
     (reason,) = result.problems["evidence.1.file"]
-    assert reason.startswith("Bukti dukung ke-1 · Berkas (di folder evidence/): berkas 'laporan.pdf' tidak ada di teams/")
+    assert reason.startswith(
+        "Bukti dukung ke-1 · Berkas (di folder evidence/): berkas 'laporan.pdf' tidak ada di teams/"
+    )
     upload_to = Upload(ws, f"teams/{mine}/{code}/evidence", ws.settings.evidence)
     upload_to.start("laporan.pdf")
     upload_to.write(PDF)

@@ -90,7 +90,9 @@ def test_a_jury_sheet_kept_outside_xl_worksheets_is_held_to_the_cell_limit(ws, t
     helpers.drive_to_display(ws, 1)
     parts = _jury_parts(ws)
     sheet = parts.pop("xl/worksheets/sheet1.xml")
-    parts["xl/s1.xml"] = sheet.replace(b"</sheetData>", b'<row r="4000">' + b"<c/>" * 250_000 + b"</row></sheetData>")
+    parts["xl/s1.xml"] = sheet.replace(
+        b"</sheetData>", b'<row r="4000">' + b"<c/>" * 250_000 + b"</row></sheetData>"
+    )
     for name in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
         parts[name] = parts[name].replace(b"/xl/worksheets/sheet1.xml", b"/xl/s1.xml")
     out = io.BytesIO()

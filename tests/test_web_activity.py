@@ -29,7 +29,9 @@ def test_a_sign_in_and_a_save_are_in_the_activity_log_with_who_and_from_where(ws
     form = c.get(f"/lembar/drum-up/{mine}").text
     token = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
     file_hash = re.search(r'name="_hash" value="([^"]*)"', form).group(1)
-    saved = c.post(f"/lembar/drum-up/{mine}", data={"csrf": token, "_hash": file_hash, "signatory": "dr. Ani"})
+    saved = c.post(
+        f"/lembar/drum-up/{mine}", data={"csrf": token, "_hash": file_hash, "signatory": "dr. Ani"}
+    )
     assert saved.status_code in (303, 422)  # written either way (valid, or with its problems shown)
     # a save whose file changed meanwhile writes nothing, and is not in the log
     stale = c.post(f"/lembar/drum-up/{mine}", data={"csrf": token, "_hash": file_hash, "signatory": "x"})

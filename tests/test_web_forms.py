@@ -302,7 +302,11 @@ def test_the_pages_show_save_and_refuse(two_teams):
     assert send(client, f"/lembar/drum-up/{mine}", items).status_code == 403  # no CSRF token
     bad = [(k, "2026-02-30" if k == "commitment_date" else v) for k, v in items]
     shown = send(client, f"/lembar/drum-up/{mine}", [("csrf", "tok"), *bad])
-    assert shown.status_code == 422 and "belum terbaca sebagai tanggal" in shown.text and "2026-02-30" in shown.text
+    assert (
+        shown.status_code == 422
+        and "belum terbaca sebagai tanggal" in shown.text
+        and "2026-02-30" in shown.text
+    )
     stale = send(client, f"/lembar/drum-up/{mine}", [("csrf", "tok"), *items])  # the hash of before
     assert stale.status_code == 409 and "2026-02-30" in stale.text
     new_hash = re.search(r'name="_hash" value="([0-9a-f]*)"', stale.text).group(1)

@@ -128,7 +128,10 @@ def test_unknown_duplicate_and_missing_fields_are_each_reported():
     text += "\n## Lagi {#service_areas}\n\n- X\n"
     problems = _problems(text)
     reasons = [r for _, r in problems]
-    assert (_line_of(text, "{#jabatan}"), "unknown field id {#jabatan}; restore the original heading") in problems
+    assert (
+        _line_of(text, "{#jabatan}"),
+        "unknown field id {#jabatan}; restore the original heading",
+    ) in problems
     assert any(r.startswith("Services the team owns: this field's heading appears twice") for r in reasons)
     assert (
         text.split("\n").index("---", 1) + 2,  # the first line after the front matter
@@ -139,8 +142,10 @@ def test_unknown_duplicate_and_missing_fields_are_each_reported():
 def test_two_ticks_on_a_single_choice_are_refused():
     text = _filled().replace("- [ ] Tidak {#no}", "- [x] Tidak {#no}")
     assert _problems(text) == [
-        (_line_of(text, "{#committed}"),
-         "The unit commits to all stages of the innovation lab: tick only one option (2 are ticked)")
+        (
+            _line_of(text, "{#committed}"),
+            "The unit commits to all stages of the innovation lab: tick only one option (2 are ticked)",
+        )
     ]
 
 
