@@ -38,8 +38,20 @@ from lab.worksheets.markdown import field_views, parse_text  # noqa: E402
 from lab.worksheets.render import stage_template  # noqa: E402
 from lab.workspace.cohort import init_workspace, workspace_session  # noqa: E402
 
-DESIGN = "\n\n".join(p.format(name="Inovasi", unit="Unit", problem_lc="antrean layanan", region="Kabupaten",
-                              users_lc="warga", idea_lc="layanan jemput bola.") for p in DESIGN_PARAGRAPHS)  # fmt: skip
+FILL = {
+    "name": "Inovasi",
+    "unit": "Unit",
+    "problem": "antrean layanan",
+    "region": "Kabupaten",
+    "users": "warga",
+    "idea": "layanan jemput bola",
+    "indicators": "waktu tunggu dan jumlah pengaduan",
+    "legal_basis": "Keputusan Kepala Perangkat Daerah",
+    "partners": "kecamatan dan puskesmas",
+    "trial_from": "2026-05-04",
+    "trial_to": "2026-07-31",
+}  # the demo's design paragraphs ask for these
+DESIGN = "\n\n".join(p.format(**FILL) for p in DESIGN_PARAGRAPHS)
 
 
 def answers(slug: str, ideas: int) -> dict:
