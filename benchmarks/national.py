@@ -51,6 +51,7 @@ for _name in [n for n in os.environ if n.startswith("PREFECT_API") or n == "LAB_
     os.environ.pop(_name)
 
 from lab.domain.units import UNIT_TYPES  # noqa: E402
+from lab.runtime.stack_env import read_env  # noqa: E402
 from lab.stages import SLUGS  # noqa: E402
 from lab.workflow.roster import import_roster  # noqa: E402
 from lab.workspace.cohort import init_workspace, workspace_session  # noqa: E402
@@ -64,16 +65,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def read_env(file: Path) -> dict[str, str]:
-    """`export A=B C=D` lines of stack.env as a dict."""
-    env = {}
-    for line in file.read_text().splitlines():
-        for pair in line.removeprefix("export ").split():
-            name, _, value = pair.partition("=")
-            env[name] = value
-    return env
 
 
 def pct(values: list[float], p: float) -> float:

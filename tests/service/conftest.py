@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from lab.runtime.stack_env import read_env
+
 ROOT = Path(__file__).resolve().parents[2]
 STACK = ROOT / "scripts" / "stack"
 
@@ -23,16 +25,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _read_env(file: Path) -> dict[str, str]:
-    """`export A=B C=D` lines of stack.env as a dict."""
-    env = {}
-    for line in file.read_text().splitlines():
-        for pair in line.removeprefix("export ").split():
-            name, _, value = pair.partition("=")
-            env[name] = value
-    return env
 
 
 @pytest.fixture(scope="session")
@@ -46,6 +38,6 @@ def stack(tmp_path_factory):
                         timeout=600)  # fmt: skip
     try:
         assert up.returncode == 0, up.stdout + up.stderr
-        yield {**env, **_read_env(state / "stack.env"), "PREFECT_LOGGING_LEVEL": "WARNING"}
+        yield {**env, **read_env(state / "stack.env"), "PREFECT_LOGGING_LEVEL": "WARNING"}
     finally:
         subprocess.run(["bash", str(STACK), "down", str(state)], env=env, capture_output=True, timeout=120)
